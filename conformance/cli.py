@@ -1,0 +1,153 @@
+"""`telnyx-conformance`: the one command line of the suite.
+
+Exit codes (all subcommands): 0 success / nothing at or above --fail-on; 1 findings or
+failures at or above it; 2 usage error, unreadable or untrusted spec; 3 target unusable.
+Bad input ends in one line on stderr, never a traceback.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from conformance import __version__
+    from spec.output import FORMATS
+
+    parser = _Parser(prog="telnyx-conformance", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def spec_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--spec",
+            metavar="PATH",
+            help="spec file (default: $TELNYX_SPEC, ../shared/spec/telnyx.yml, then the user cache)",
+        )
+        sub.add_argument(
+            "--allow-unpinned",
+            action="store_true",
+            help="accept a spec whose sha256 differs from the pinned one (warns)",
+        )
+        sub.add_argument("--no-cache", action="store_true", help="parse the spec even if a cached parse exists")
+
+    audit = commands.add_parser("audit", help="validate and lint the spec, with file:line locations")
+    spec_options(audit)
+    audit.add_argument("--format", choices=FORMATS, default="text")
+    audit.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    audit.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: error, or the config's)",
+    )
+    audit.add_argument("--baseline", metavar="FILE", help="only report findings not in this baseline")
+    audit.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
+    audit.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="pyproject.toml with [tool.telnyx-conformance.audit] (default: nearest one)",
+    )
+    audit.add_argument(
+        "--select", metavar="RULE", action="append", default=[], help="run only these rules (repeatable)"
+    )
+    audit.add_argument("--list-rules", action="store_true", help="print the rule catalogue and exit")
+    audit.set_defaults(handler=_audit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from spec.errors import SpecError
+
+    try:
+        return args.handler(args)
+    except SpecError as exc:
+        print(f"telnyx-conformance: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("telnyx-conformance: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import orjson
+
+    from spec.audit import run_audit
+    from spec.baseline import read_baseline, write_baseline
+    from spec.config import find_pyproject, load_config
+    from spec.errors import SpecError
+    from spec.load import load_spec
+    from spec.output import renderer
+    from spec.rules import all_rules
+
+    rules = all_rules()
+    if args.list_rules:
+        if args.format == "json":
+            _emit(orjson.dumps([r.as_dict() for r in rules], option=orjson.OPT_INDENT_2).decode() + "\n", args.output)
+        else:
+            width = max(len(r.id) for r in rules)
+            _emit(
+                "".join(
+                    f"{r.id:<{width}}  {r.severity.label:<7}  {r.description}"
+                    f"{'  [' + ', '.join(r.equivalents) + ']' if r.equivalents else ''}\n"
+                    for r in rules
+                ),
+                args.output,
+            )
+        return EXIT_OK
+    known = {r.id for r in rules}
+    unknown = [s for s in args.select if s not in known]
+    if unknown:
+        raise SpecError(f"unknown rule id(s) for --select: {', '.join(unknown)}")
+    if args.select:
+        rules = [r for r in rules if r.id in set(args.select)]
+    config_path = Path(args.config) if args.config else find_pyproject(Path.cwd())
+    if args.config and not config_path.is_file():
+        raise SpecError(f"config not found: {config_path}")
+    config = load_config(config_path, known)
+    baseline = read_baseline(Path(args.baseline)) if args.baseline else None
+    spec = load_spec(args.spec, allow_unpinned=args.allow_unpinned, use_cache=not args.no_cache)
+    for warning in spec.warnings:
+        print(f"telnyx-conformance: warning: {warning}", file=sys.stderr)
+    result = run_audit(spec, config, rules=rules, baseline=baseline)
+    for problem in result.rule_errors:
+        print(f"telnyx-conformance: internal error: {problem}", file=sys.stderr)
+    if args.write_baseline:
+        write_baseline(Path(args.write_baseline), result.findings, spec.sha256)
+    _emit(renderer(args.format)(result), args.output)
+    fail_on = args.fail_on or config.fail_on
+    return EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from spec.errors import SpecError
+
+    path = Path(output)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Read, pin-check, parse (or take from cache) and locate a spec: the entry point of `spec/`."""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spec import cache
+from spec.errors import SpecError
+from spec.locate import Locator, build_locator
+from spec.parse import parse_document
+from spec.pin import PINNED
+from spec.resolve import SpecLocation, locate_spec, remember_pinned
+
+
+@dataclass
+class LoadedSpec:
+    path: Path
+    sha256: str
+    size: int
+    data: dict[str, Any]
+    locator: Locator
+    pinned: bool
+    from_cache: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def openapi(self) -> str:
+        return str(self.data.get("openapi", ""))
+
+    @property
+    def is_31(self) -> bool:
+        return self.openapi.startswith("3.1") or self.openapi.startswith("3.2")
+
+
+def load_spec(spec: str | Path | None = None, *, allow_unpinned: bool = False, use_cache: bool = True) -> LoadedSpec:
+    location = locate_spec(spec)
+    return load_location(location, allow_unpinned=allow_unpinned, use_cache=use_cache)
+
+
+def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bool) -> LoadedSpec:
+    path = location.path
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read spec {path}: {exc.strerror or exc}") from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    warnings: list[str] = []
+    pinned = sha256 == PINNED.sha256
+    if not pinned:
+        message = (
+            f"spec {path} has sha256 {sha256}, but the suite is pinned to {PINNED.sha256} "
+            f"({PINNED.repository}@{PINNED.commit} {PINNED.path})"
+        )
+        if not allow_unpinned:
+            raise SpecError(message + "; pass --allow-unpinned to use it anyway")
+        warnings.append(message)
+
+    cached = cache.load(sha256) if use_cache else None
+    if cached is not None:
+        data, positions = cached
+        locator = Locator(positions)
+    else:
+        data, text = parse_document(raw, str(path))
+        _check_openapi(data, path)
+        locator = build_locator(text)
+        if use_cache:
+            cache.store(sha256, (data, locator.positions))
+    _check_openapi(data, path)
+    if pinned and location.origin != "cache":
+        remember_pinned(path)
+    return LoadedSpec(
+        path=path,
+        sha256=sha256,
+        size=len(raw),
+        data=data,
+        locator=locator,
+        pinned=pinned,
+        from_cache=cached is not None,
+        warnings=warnings,
+    )
+
+
+def _check_openapi(data: Any, path: Path) -> None:
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: not an OpenAPI document (top level is {type(data).__name__}, not a mapping)")
+    version = data.get("openapi")
+    if version is None:
+        if "swagger" in data:
+            raise SpecError(f"{path}: Swagger {data['swagger']} is not supported; convert it to OpenAPI 3.x")
+        raise SpecError(f"{path}: not an OpenAPI document (no 'openapi' field)")
+    if not isinstance(version, str) or not version.startswith("3."):
+        raise SpecError(f"{path}: unsupported OpenAPI version {version!r} (3.0 and 3.1 are supported)")
