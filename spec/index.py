@@ -4,7 +4,7 @@ Rules are pure functions over a `SpecIndex`; building it once keeps a full audit
 pass over ~80k nodes instead of one per rule.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -56,6 +56,16 @@ class SpecIndex:
     webhook_operations: list[Operation] = field(default_factory=list)
     schemas: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # every schema object
     refs: list[tuple[str, str]] = field(default_factory=list)  # (pointer of the $ref holder, target)
+    # Work several rules share (e.g. one structural-validation pass feeding several rule ids),
+    # keyed by the producing function's qualified name.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, producer: "Callable[[SpecIndex], Any]") -> Any:
+        """`producer(self)`, computed once per index."""
+        key = f"{producer.__module__}.{producer.__qualname__}"
+        if key not in self.memo:
+            self.memo[key] = producer(self)
+        return self.memo[key]
 
     @property
     def openapi(self) -> str:
