@@ -23,6 +23,11 @@ def artifact_uri(path: Path) -> str:
         return resolved.as_uri() if os.path.isabs(resolved) else resolved.as_posix()
 
 
+def rule_name(rule_id: str) -> str:
+    """SARIF wants `name` readable and different from the opaque `id`: "path-params" -> "PathParams"."""
+    return "".join(part.capitalize() for part in rule_id.replace("_", "-").split("-") if part) or rule_id
+
+
 def as_document(result: AuditResult) -> dict:
     from conformance import __version__
 
@@ -62,7 +67,7 @@ def as_document(result: AuditResult) -> dict:
                         "rules": [
                             {
                                 "id": r.id,
-                                "name": r.id,
+                                "name": rule_name(r.id),
                                 "shortDescription": {"text": r.description},
                                 "fullDescription": {"text": r.rationale},
                                 "help": {"text": r.rationale},
