@@ -177,8 +177,11 @@ def _walk_structure(node: Any, pointer: str, index: SpecIndex) -> None:
                 index.schemas.append((pointer, node))
                 _push_subschemas(node, pointer, stack)
                 continue
+            in_responses = pointer.endswith("/responses")  # a Responses Object: `default` is a response
             for key, value in node.items():
-                if (key in DATA_KEYS and key != "examples") or key.startswith("x-"):
+                if key.startswith("x-") or (
+                    key in DATA_KEYS and key != "examples" and not (key == "default" and in_responses)
+                ):
                     continue
                 child = f"{pointer}/{escape(key)}"
                 if key == "examples" and isinstance(value, dict):

@@ -1,0 +1,105 @@
+"""Rules about the prose fields (description, summary, title) that renderers turn into HTML."""
+
+import re
+from typing import Any
+
+from spec.index import SpecIndex
+from spec.pointer import escape
+from spec.rules import rule
+
+TEXT_KEYS = frozenset(("description", "summary", "title"))
+# Keywords whose value is data, never prose to render (a `default` response is a name in a
+# map of responses, so it is still walked).
+_DATA = frozenset(("example", "enum", "const", "default", "value"))
+# Keywords whose value maps user-chosen names to objects: a child named `default` or
+# `description` is a name there, not a keyword.
+_NAMED = frozenset(
+    (
+        "paths",
+        "webhooks",
+        "callbacks",
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "schemas",
+        "responses",
+        "parameters",
+        "headers",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "pathItems",
+        "content",
+        "encoding",
+        "variables",
+        "examples",
+    )
+)
+
+_UNSAFE = re.compile(
+    r"<\s*script\b"  # script tags
+    r"|\beval\s*\("  # eval( calls
+    r"|\bjavascript\s*:"  # javascript: URLs in links
+    r"|<[a-z][^>]*\son[a-z]+\s*=",  # inline event handlers (<img onerror=...>)
+    re.IGNORECASE,
+)
+
+
+def text_fields(index: SpecIndex) -> list[tuple[Any, str, str]]:
+    """(location, key, text) of every description/summary/title string in the spec's
+    structure; `pointer(location, key)` names it. Data (examples, defaults, enums) and
+    extensions are not prose and are skipped."""
+    found: list[tuple[Any, str, str]] = []
+    # Each entry carries its location as a linked (parent, key) chain, turned into a pointer
+    # only when needed: far cheaper than building ~80k pointer strings. `is_map` marks a map
+    # of user-chosen names (properties, responses, content...), whose keys are not keywords.
+    stack: list[tuple[Any, Any, bool]] = [(index.doc, None, False)]
+    while stack:
+        node, link, is_map = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if is_map:
+                    if isinstance(value, dict):
+                        stack.append((value, (link, key), False))
+                    continue
+                if key in TEXT_KEYS and isinstance(value, str):
+                    found.append((link, key, value))
+                elif isinstance(value, (dict, list)) and key not in _DATA and not key.startswith("x-"):
+                    if key == "examples" and isinstance(value, list):
+                        continue  # a schema's examples: data
+                    stack.append((value, (link, key), key in _NAMED))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (link, i), False))
+    return found
+
+
+def pointer(link: Any, key: str) -> str:
+    """The JSON pointer of field `key` in the node at `link` (as given by `text_fields`)."""
+    tokens: list[str] = [escape(key)]
+    while link is not None:
+        link, token = link
+        tokens.append(escape(token))
+    return "".join("/" + token for token in reversed(tokens))
+
+
+@rule(
+    "markdown-unsafe",
+    "warning",
+    "Prose fields carry no script tags, eval( calls, javascript: URLs or inline event handlers.",
+    equivalents=("spectral:no-eval-in-markdown", "spectral:no-script-tags-in-markdown", "redocly:no-unsafe-markdown"),
+)
+def markdown_unsafe(index: SpecIndex):
+    """Descriptions, summaries and titles are rendered as Markdown, which passes raw HTML
+    through, by doc portals that often run on the API provider's own domain. Script tags,
+    `eval(`, `javascript:` links or `on...=` handlers there are cross-site scripting waiting
+    for a renderer that does not sanitize, and a spec that contains them may have been
+    tampered with."""
+    search = _UNSAFE.search
+    for link, key, text in index.shared(text_fields):
+        match = search(text)
+        if match:
+            yield pointer(link, key), f"{key} contains unsafe markup {match.group(0)!r}"
