@@ -28,8 +28,9 @@ def parse_document(raw: bytes, name: str) -> tuple[Any, str]:
     if not text.strip():
         raise SpecError(f"{name}: the file is empty")
     _check_nesting(raw, text, name)
-    data = _parse_json(raw, name) if text.lstrip().startswith(("{", "[")) else _parse_yaml(text, name)
-    return data, text
+    if text.lstrip().startswith(("{", "[")):
+        return _parse_json(raw, name), text
+    return _string_keys(_parse_yaml(text, name)), text
 
 
 def _parse_json(raw: bytes, name: str) -> Any:
@@ -58,6 +59,36 @@ def _parse_yaml(text: str, name: str) -> Any:
 
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _string_keys(data: Any) -> Any:
+    """OpenAPI is JSON: an unquoted YAML key such as `200:` or `true:` means the string "200".
+
+    Rewrites, in place, only the mappings that hold a non-string key; the rest of the
+    document is left untouched (one pass over the containers, no copying).
+    """
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not all(isinstance(key, str) for key in node):
+                items = [(_key_text(key), value) for key, value in node.items()]
+                node.clear()
+                node.update(items)
+            stack.extend(value for value in node.values() if isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(value for value in node if isinstance(value, (dict, list)))
+    return data
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
 
 
 def _check_nesting(raw: bytes, text: str, name: str) -> None:

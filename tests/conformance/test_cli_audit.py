@@ -185,7 +185,8 @@ def test_console_script_has_no_traceback_on_missing_spec(tmp_path: Path) -> None
         timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr.strip().startswith("telnyx-conformance: error: spec not found") and "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("telnyx-conformance: error: spec not found")
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("pointer", "kept"), [("/paths/~1th*", 0), ("/paths/~1others/*", 1), (None, 0)])

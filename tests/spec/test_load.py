@@ -100,3 +100,10 @@ def test_json_specs_load_with_positions(tmp_path: Path) -> None:
     loaded = load_spec(write(tmp_path, text, "spec.json"), allow_unpinned=True)
     assert loaded.locator.locate("/paths/~1a") == (5, 5)
     assert loaded.locator.locate("/info/title") == (3, 12)
+
+
+def test_unquoted_yaml_keys_are_strings_as_in_json(tmp_path: Path) -> None:
+    text = SMALL.replace("paths: {}", "paths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n")
+    loaded = load_spec(write(tmp_path, text), allow_unpinned=True)
+    assert list(loaded.data["paths"]["/a"]["get"]["responses"]) == ["200"]
+    assert loaded.locator.locate("/paths/~1a/get/responses/200") == (9, 9)

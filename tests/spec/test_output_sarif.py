@@ -35,8 +35,9 @@ def multitool() -> Path:
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed: cannot fetch the SARIF schema and validator")
         folder.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["npm", "pack", MULTITOOL, "--silent"], cwd=folder, capture_output=True,
-                              text=True, timeout=600)
+        done = subprocess.run(
+            ["npm", "pack", MULTITOOL, "--silent"], cwd=folder, capture_output=True, text=True, timeout=600
+        )
         if done.returncode != 0:
             pytest.skip(f"npm could not fetch {MULTITOOL}: {done.stderr.strip().splitlines()[-1:]}")
         with tarfile.open(folder / done.stdout.strip().splitlines()[-1]) as archive:
@@ -72,9 +73,19 @@ def test_sarif_passes_the_sarif_multitool(sarif_file: Path, multitool: Path, tmp
     log = tmp_path / "validation.sarif"
     env = {**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"}
     done = subprocess.run(
-        [str(multitool / "Sarif.Multitool"), "validate", str(sarif_file), "-j", str(multitool / "sarif-2.1.0.json"),
-         "-o", str(log)],
-        capture_output=True, text=True, timeout=300, env=env,
+        [
+            str(multitool / "Sarif.Multitool"),
+            "validate",
+            str(sarif_file),
+            "-j",
+            str(multitool / "sarif-2.1.0.json"),
+            "-o",
+            str(log),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     problems = [

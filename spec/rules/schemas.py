@@ -1,0 +1,634 @@
+"""Rules about Schema Objects: types, enums, composition, required lists, `$ref` siblings.
+
+Every check walks `index.schemas` (each syntactic schema once) and never follows a `$ref` further
+than it needs to, so one rule costs a few milliseconds on the Telnyx spec.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from spec.index import SPEC_URI, SpecIndex
+from spec.pointer import get
+from spec.rules import rule
+
+# Keywords that only constrain instances of one JSON type (JSON Schema 2020-12 validation vocabulary).
+# `format` is left out on purpose: OpenAPI formats exist for strings and numbers alike.
+KEYWORD_TYPE = {
+    **dict.fromkeys(
+        ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains"),
+        "array",
+    ),
+    **dict.fromkeys(
+        (
+            "properties",
+            "additionalProperties",
+            "patternProperties",
+            "required",
+            "minProperties",
+            "maxProperties",
+            "propertyNames",
+            "dependentRequired",
+        ),
+        "object",
+    ),
+    **dict.fromkeys(("minLength", "maxLength", "pattern"), "string"),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "number"),
+}
+
+# Pointer suffixes whose subschema applies to the same instance as its parent schema.
+_SAME_INSTANCE = re.compile(r"^(.*)/(?:(?:allOf|anyOf|oneOf)/\d+|not|if|then|else|dependentSchemas/[^/]+)$")
+
+
+def declared_types(schema: dict[str, Any]) -> set[str] | None:
+    """The JSON types a schema's own `type` allows (None when it declares none); `nullable: true`
+    adds "null", because that is what its author meant in either version (the 3.1 misuse of the
+    keyword is reported once, by `oas31-legacy-keywords`)."""
+    value = schema.get("type")
+    if isinstance(value, str):
+        types = {value}
+    elif isinstance(value, list) and value and all(isinstance(t, str) for t in value):
+        types = set(value)
+    else:
+        return None
+    if schema.get("nullable") is True:
+        types.add("null")
+    return types
+
+
+def json_type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def matches_types(value: Any, types: set[str]) -> bool:
+    kind = json_type_of(value)
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def canonical(value: Any) -> str:
+    """A key equal for JSON-equal values (1 == 1.0, key order ignored, true != 1)."""
+
+    def norm(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        return v
+
+    return json.dumps(norm(value), sort_keys=True, default=str)
+
+
+def short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@rule(
+    "array-items",
+    "error",
+    "A schema of type array declares `items`.",
+    equivalents=("spectral:array-items",),
+)
+def array_items(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """An array schema without `items` accepts arrays of anything: code generators emit
+    `list[Any]`, mock servers invent elements of random types and response validation can no
+    longer catch a server that returns the wrong element shape. Nearly always `items` was
+    forgotten. A 3.1 tuple (`prefixItems`), a `$ref` sibling or an `allOf` member supplying
+    `items` counts as declaring it."""
+    for pointer, schema in index.schemas:
+        types = declared_types(schema)
+        if not types or "array" not in types or "items" in schema or "prefixItems" in schema:
+            continue
+        if "$ref" in schema or any("items" in member for member in _resolved_members(index, schema, "allOf")):
+            continue
+        yield pointer + "/type", "array schema has no `items`: declare the element schema"
+
+
+@rule(
+    "enum-unique",
+    "warning",
+    "An `enum` lists each value once.",
+    equivalents=("spectral:duplicated-entry-in-enum", "redocly:no-duplicated-enum-values"),
+)
+def enum_unique(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """A repeated enum value is harmless to validation but a sign of a copy-paste slip (often
+    a value that should have been a different one), and generated SDK enums fail to compile or
+    silently drop a member when two constants collide. Values are compared as JSON: 1 and 1.0
+    are the same value, `true` and 1 are not."""
+    for pointer, schema in index.schemas:
+        values = schema.get("enum")
+        if not isinstance(values, list):
+            continue
+        seen: dict[str, int] = {}
+        for i, value in enumerate(values):
+            key = canonical(value)
+            if key in seen:
+                yield f"{pointer}/enum/{i}", f"enum value {short(value)} repeats enum[{seen[key]}]"
+            else:
+                seen[key] = i
+
+
+@rule(
+    "enum-type-match",
+    "error",
+    "Every `enum` value is of the schema's declared type.",
+    equivalents=("spectral:typed-enum", "redocly:no-enum-type-mismatch"),
+)
+def enum_type_match(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """An enum value the schema's own `type` rejects can never be sent or received: the
+    schema accepts nothing for it, so the enum documents a value that does not exist (typically
+    `"1"` for an integer, or `null` without a nullable type). `null` is accepted when the type
+    allows it (`type: [..., "null"]`, or `nullable: true`, whose 3.1 misuse is reported by
+    `oas31-legacy-keywords` rather than here)."""
+    for pointer, schema in index.schemas:
+        values = schema.get("enum")
+        types = declared_types(schema)
+        if not isinstance(values, list) or not types:
+            continue
+        for i, value in enumerate(values):
+            if not matches_types(value, types):
+                expected = " or ".join(sorted(types))
+                yield f"{pointer}/enum/{i}", f"enum value {short(value)} is {json_type_of(value)}, not {expected}"
+
+
+@rule(
+    "number-range-mixed",
+    "warning",
+    "A schema does not combine `minimum` with a numeric `exclusiveMinimum` (or the maximum pair).",
+    equivalents=("redocly:no-mixed-number-range-constraints",),
+    versions=("3.1",),
+)
+def number_range_mixed(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """In 3.1 `exclusiveMinimum` is a bound of its own, not a modifier of `minimum`. Having
+    both means two lower bounds of which only the tighter one matters; readers (and generators
+    that translate one of them) take the wrong one. It usually comes from a half-done 3.0
+    migration (`minimum: 0, exclusiveMinimum: 0`). Boolean exclusive bounds are reported by
+    `oas31-legacy-keywords` instead."""
+    for pointer, schema in index.schemas:
+        for inclusive, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+            bound, strict = schema.get(inclusive), schema.get(exclusive)
+            if _is_number(bound) and _is_number(strict):
+                yield (
+                    f"{pointer}/{exclusive}",
+                    f"both {inclusive}: {bound} and {exclusive}: {strict}: keep one bound",
+                )
+
+
+def _resolved_members(index: SpecIndex, schema: dict, keyword: str) -> list[dict]:
+    members = schema.get(keyword)
+    if not isinstance(members, list):
+        return []
+    resolved = (index.deref("", member)[1] for member in members)
+    return [member for member in resolved if isinstance(member, dict)]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@rule(
+    "oas31-legacy-keywords",
+    "error",
+    "A 3.1 document uses no 3.0-only schema keywords (`nullable`, boolean exclusive bounds).",
+    versions=("3.1",),
+)
+def oas31_legacy_keywords(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """OpenAPI 3.1 schemas are JSON Schema 2020-12, where `nullable` does not exist (it is an
+    unknown keyword every validator ignores, so `null` is rejected) and `exclusiveMinimum`/
+    `exclusiveMaximum` are numbers; a boolean there makes the schema invalid and stops strict
+    validators from compiling it at all. Telnyx publishes 3.1, so 3.0 spellings are errors:
+    write `type: [X, "null"]` and `exclusiveMinimum: <bound>`."""
+    for pointer, schema in index.schemas:
+        if "nullable" in schema:
+            value = schema["nullable"]
+            if value is True:
+                types = schema.get("type")
+                if isinstance(types, str):
+                    fix = f'type: ["{types}", "null"]'
+                elif isinstance(types, list):
+                    fix = "type: [" + ", ".join(f'"{t}"' for t in [*types, "null"]) + "]"
+                else:
+                    fix = 'anyOf: [<this schema>, {type: "null"}]'
+                message = f"`nullable` is not a 3.1 keyword and is ignored: write {fix}"
+            else:
+                message = "`nullable` is not a 3.1 keyword: remove it"
+            yield pointer + "/nullable", message
+        for keyword, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            value = schema.get(keyword)
+            if isinstance(value, bool):
+                if value and _is_number(schema.get(bound)):
+                    fix = f"write {keyword}: {schema[bound]} and drop {bound}"
+                elif value:
+                    fix = f"write {keyword}: <number>"
+                else:
+                    fix = "remove it (bounds are inclusive by default)"
+                yield f"{pointer}/{keyword}", f"boolean {keyword} is 3.0 syntax; in 3.1 it is a number: {fix}"
+
+
+@rule(
+    "nullable-type-sibling",
+    "error",
+    "In 3.0, `nullable` appears only beside `type`.",
+    equivalents=("redocly:nullable-type-sibling",),
+    versions=("3.0",),
+)
+def nullable_type_sibling(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """OpenAPI 3.0.3 defines `nullable` as widening the schema's `type` to include null; with
+    no `type` beside it the keyword has nothing to widen and tools disagree (some ignore it,
+    some make the whole schema accept only null). Beside a `$ref` it is ignored altogether."""
+    for pointer, schema in index.schemas:
+        if "nullable" in schema and "type" not in schema:
+            yield pointer + "/nullable", "`nullable` without a sibling `type` has no defined meaning"
+
+
+@rule(
+    "schema-type-mismatch",
+    "error",
+    "A schema uses no keyword that only applies to a type it excludes.",
+    equivalents=("redocly:no-schema-type-mismatch",),
+)
+def schema_type_mismatch(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """A keyword for another type is silently ignored by validators: `items` on an object,
+    `properties` on an array or `maxLength` on an integer constrains nothing, so the author's
+    intent (often the type itself is wrong) never reaches clients or servers. Only schemas that
+    declare `type` are checked; `integer` counts as a `number`."""
+    for pointer, schema in index.schemas:
+        types = declared_types(schema)
+        if not types:
+            continue
+        if "integer" in types:
+            types.add("number")
+        for keyword in sorted(schema.keys() & KEYWORD_TYPE.keys()):
+            applies_to = KEYWORD_TYPE[keyword]
+            if applies_to not in types:
+                declared = schema["type"] if isinstance(schema["type"], str) else "/".join(schema["type"])
+                yield f"{pointer}/{keyword}", f"`{keyword}` only applies to {applies_to}s but the type is {declared}"
+
+
+@rule(
+    "required-property-undefined",
+    "warning",
+    "Every name in `required` is a property the schema (or its allOf members) defines.",
+    equivalents=("redocly:no-required-schema-properties-undefined",),
+)
+def required_property_undefined(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """A required name no schema defines is almost always a typo or a renamed property: the
+    validator then demands a field nobody documents, and generated models cannot satisfy it.
+    Properties count when defined by the schema itself, its `$ref` target, any allOf/anyOf/
+    oneOf member (followed through $refs), a matching `patternProperties`, or, for a schema
+    that is itself a composition member (`allOf: [{$ref: Base}, {required: [id]}]`), by the
+    enclosing schema and its other members."""
+    schema_pointers = index.shared(_schema_pointers)
+    for pointer, schema in index.schemas:
+        required = schema.get("required")
+        if not isinstance(required, list) or not required:
+            continue
+        names, patterns = _defined_properties(index, schema)
+        scope = pointer
+        while (match := _SAME_INSTANCE.match(scope)) and match.group(1) in schema_pointers:
+            scope = match.group(1)
+            more_names, more_patterns = _defined_properties(index, get(index.doc, scope))
+            names |= more_names
+            patterns += more_patterns
+        for i, name in enumerate(required):
+            if not isinstance(name, str) or name in names:
+                continue
+            if any(_search(pattern, name) for pattern in patterns):
+                continue
+            yield (
+                f"{pointer}/required/{i}",
+                f"required property {name!r} is not among the properties the schema defines",
+            )
+
+
+def _schema_pointers(index: SpecIndex) -> set[str]:
+    return {pointer for pointer, _ in index.schemas}
+
+
+def _search(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return True  # an unparsable pattern cannot prove the name undefined
+
+
+def _defined_properties(index: SpecIndex, schema: Any) -> tuple[set[str], list[str]]:
+    """Property names and patternProperties a schema defines, through $ref and compositions."""
+    names: set[str] = set()
+    patterns: list[str] = []
+    stack = [(schema, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, level = stack.pop()
+        if not isinstance(node, dict) or id(node) in seen or level > 32:
+            continue
+        seen.add(id(node))
+        if isinstance(node.get("$ref"), str):
+            target = index.resolve(node["$ref"])
+            if target is not None:
+                stack.append((target[1], level + 1))
+        if isinstance(node.get("properties"), dict):
+            names.update(node["properties"])
+        if isinstance(node.get("patternProperties"), dict):
+            patterns.extend(p for p in node["patternProperties"] if isinstance(p, str))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            members = node.get(keyword)
+            if isinstance(members, list):
+                stack.extend((member, level + 1) for member in members)
+    return names, patterns
+
+
+@rule(
+    "composition-illogical",
+    "warning",
+    "allOf/anyOf/oneOf are used in ways that can be satisfied and mean something.",
+    equivalents=("redocly:no-illogical-composition-keywords",),
+)
+def composition_illogical(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """Composition mistakes survive review because every tool accepts them, yet they change
+    what validates:
+
+    - `oneOf`/`anyOf` with a single member is that member with extra indirection (and SDK
+      generators emit a pointless union type).
+    - `allOf` with a single member is only needed in 3.0, to put siblings beside a `$ref`; in
+      3.1 (where `$ref` takes siblings), for an inline member, or with nothing beside it, use
+      the member directly.
+    - A member repeated verbatim is noise in allOf/anyOf and a bug in oneOf: any value
+      matching it matches twice, so oneOf rejects it.
+    - allOf members whose declared types share nothing make the schema unsatisfiable.
+    - Two oneOf members that accept the same value make that value invalid. This is shown,
+      never guessed: a sample value is built for each member (its `example` when valid, else a
+      minimal instance) and reported only when it validates against another member too.
+    """
+    is_31 = index.is_31
+    for pointer, schema in index.schemas:
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            members = schema.get(keyword)
+            if not isinstance(members, list) or not members:
+                continue
+            if len(members) == 1:
+                if keyword != "allOf":
+                    yield f"{pointer}/{keyword}", f"{keyword} has a single member: use that schema directly"
+                elif is_31 or "$ref" not in _as_dict(members[0]) or set(schema) == {"allOf"}:
+                    yield f"{pointer}/allOf", "allOf has a single member: use that schema directly"
+                continue
+            duplicated = set()
+            seen: dict[str, int] = {}
+            for i, member in enumerate(members):
+                key = canonical(member)
+                if key in seen:
+                    duplicated.add(i)
+                    effect = "any value it accepts fails oneOf" if keyword == "oneOf" else "remove it"
+                    yield f"{pointer}/{keyword}/{i}", f"{keyword} member {i} repeats member {seen[key]}: {effect}"
+                else:
+                    seen[key] = i
+            if keyword == "allOf":
+                yield from _conflicting_types(index, pointer, schema, members)
+            elif keyword == "oneOf":
+                yield from _overlapping_members(index, pointer, members, duplicated)
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _conflicting_types(index: SpecIndex, pointer: str, schema: dict, members: list) -> Iterator[tuple[str, str]]:
+    allowed = declared_types(schema)
+    for i, member in enumerate(members):
+        _, resolved = index.deref(f"{pointer}/allOf/{i}", member)
+        types = declared_types(resolved) if isinstance(resolved, dict) else None
+        if not types:
+            continue
+        widened = types | ({"integer"} if "number" in types else set())
+        if allowed is None:
+            allowed = widened
+            continue
+        narrowed = {t for t in allowed if t in widened or (t == "number" and "integer" in widened)}
+        if not narrowed:
+            yield (
+                f"{pointer}/allOf/{i}",
+                f"allOf member {i} has type {'/'.join(sorted(types))}, which no earlier member allows: "
+                "no value can satisfy allOf",
+            )
+            return
+        allowed = narrowed
+
+
+def _overlapping_members(index: SpecIndex, pointer: str, members: list, skip: set[int]) -> Iterator[tuple[str, str]]:
+    validators = index.shared(shared_validators)
+    compiled = {
+        i: validator
+        for i in range(len(members))
+        if i not in skip and (validator := validators.get(f"{pointer}/oneOf/{i}")) is not None
+    }
+    # One sample per member: the first of its candidates that it accepts itself.
+    samples: dict[int, Any] = {}
+    for i, validator in compiled.items():
+        for sample in _samples(index, members[i]):
+            if _valid(validator, sample):
+                samples[i] = sample
+                break
+    # Each member is reported once, against the first earlier member it overlaps with.
+    for j in compiled:
+        for i in compiled:
+            if i >= j:
+                break
+            shared = next(
+                (s for a, b in ((i, j), (j, i)) if a in samples and _valid(compiled[b], s := samples[a])),
+                _NO_SAMPLE,
+            )
+            if shared is not _NO_SAMPLE:
+                yield (
+                    f"{pointer}/oneOf/{j}",
+                    f"oneOf members {i} and {j} both accept {short(shared, 50)}, so oneOf rejects it: "
+                    "make them exclusive (e.g. a required discriminating value) or use anyOf",
+                )
+                break
+
+
+_NO_SAMPLE = object()
+
+
+def _valid(validator: Any, value: Any) -> bool:
+    try:
+        return validator.is_valid(value)
+    except Exception:  # a schema the validator cannot evaluate proves nothing
+        return False
+
+
+def shared_validators(index: SpecIndex) -> "ValidatorCache":
+    return ValidatorCache(index)
+
+
+class ValidatorCache:
+    """One compiled validator per schema pointer, shared by every rule that validates values.
+
+    3.1 schemas compile as JSON Schema 2020-12 (`index.schema_validator`); 3.0 schemas as
+    draft 4, the dialect they extend, so a 3.0 boolean `exclusiveMinimum` means what it says.
+    `get` returns None for a schema jsonschema-rs cannot compile (e.g. a boolean
+    `exclusiveMinimum` somewhere under a 3.1 schema): the rules about the broken keyword
+    report it, and nothing can be validated against it."""
+
+    def __init__(self, index: SpecIndex) -> None:
+        self.index = index
+        self.validators: dict[str, Any] = {}
+        self.draft4_registry: Any = None
+
+    def get(self, pointer: str) -> Any:
+        if pointer not in self.validators:
+            try:
+                self.validators[pointer] = (
+                    self.index.schema_validator(pointer) if self.index.is_31 else self._draft4(pointer)
+                )
+            except Exception:
+                self.validators[pointer] = None
+        return self.validators[pointer]
+
+    def _draft4(self, pointer: str) -> Any:
+        import jsonschema_rs
+
+        if self.draft4_registry is None:
+            self.draft4_registry = jsonschema_rs.Registry([(SPEC_URI, self.index.doc)], draft=jsonschema_rs.Draft4)
+        return jsonschema_rs.Draft4Validator(
+            {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")},
+            registry=self.draft4_registry,
+            validate_formats=True,
+        )
+
+
+_FORMAT_SAMPLES = {
+    "date-time": "2020-01-01T00:00:00Z",
+    "date": "2020-01-01",
+    "time": "00:00:00Z",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "email": "user@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+}
+
+
+def _samples(index: SpecIndex, schema: Any) -> Iterator[Any]:
+    """Values a schema should accept: its example(s) first, then a minimal instance."""
+    _, resolved = index.deref("", schema)
+    if isinstance(resolved, dict):
+        if "example" in resolved:
+            yield resolved["example"]
+        if isinstance(resolved.get("examples"), list):
+            yield from resolved["examples"]
+    yield _minimal(index, schema, 0)
+
+
+def _minimal(index: SpecIndex, schema: Any, depth: int) -> Any:
+    _, node = index.deref("", schema)
+    if not isinstance(node, dict) or depth > 8:
+        return None
+    if "const" in node:
+        return node["const"]
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return node["enum"][0]
+    if "example" in node and depth:
+        return node["example"]
+    if isinstance(node.get("allOf"), list) and node["allOf"]:
+        parts = [_minimal(index, m, depth + 1) for m in node["allOf"]]
+        if all(isinstance(p, dict) for p in parts):
+            merged: dict = {}
+            for part in parts:
+                merged.update(part)
+            if "properties" in node or "required" in node:
+                merged.update(_minimal_typed(index, node, depth) or {})
+            return merged
+        return parts[0]
+    for keyword in ("oneOf", "anyOf"):
+        if isinstance(node.get(keyword), list) and node[keyword] and "type" not in node:
+            return _minimal(index, node[keyword][0], depth + 1)
+    return _minimal_typed(index, node, depth)
+
+
+def _minimal_typed(index: SpecIndex, node: dict, depth: int) -> Any:
+    types = node.get("type")
+    kind = types if isinstance(types, str) else next((t for t in types or () if t != "null"), None)
+    if kind is None:
+        kind = "object" if "properties" in node or "required" in node else "array" if "items" in node else None
+    if kind == "object":
+        properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        return {
+            name: _minimal(index, properties.get(name, {}), depth + 1)
+            for name in node.get("required") or ()
+            if isinstance(name, str)
+        }
+    if kind == "array":
+        count = node.get("minItems") if isinstance(node.get("minItems"), int) else 0
+        return [_minimal(index, node.get("items", {}), depth + 1) for _ in range(min(count, 3))]
+    if kind == "string":
+        if node.get("format") in _FORMAT_SAMPLES:
+            return _FORMAT_SAMPLES[node["format"]]
+        length = node.get("minLength") if isinstance(node.get("minLength"), int) else 1
+        return "a" * max(length, 1)
+    if kind in ("integer", "number"):
+        low = node.get("minimum")
+        return low if _is_number(low) else 0
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return None
+
+
+# Where a `$ref` may carry siblings: path items (fields merge with the target's in both versions).
+_PATH_ITEM = re.compile(r"^(?:/paths/[^/]+|/webhooks/[^/]+|/components/pathItems/[^/]+|.*/callbacks/[^/]+/[^/]+)$")
+
+
+@rule(
+    "ref-siblings",
+    "warning",
+    "Nothing stands beside a `$ref` that the OpenAPI version would ignore.",
+    equivalents=("spectral:no-$ref-siblings", "redocly:spec-ref-siblings"),
+)
+def ref_siblings(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """In 3.0 a Reference Object replaces itself with its target: every key beside `$ref` is
+    dropped without a word, so a `description`, `nullable` or `example` written there never
+    reaches a reader or a tool. In 3.1 Schema Objects may carry siblings (they apply together
+    with the target) and other Reference Objects only `summary`/`description`. Path Item `$ref`
+    siblings are allowed in both. The severity is a warning, not the error Spectral uses for
+    3.0: the document stays valid, only the sibling is lost, and one severity must fit both
+    versions, in the second of which most siblings are legal."""
+    schema_pointers = index.shared(_schema_pointers)
+    is_31 = index.is_31
+    for pointer, _ in index.refs:
+        if _PATH_ITEM.match(pointer):
+            continue
+        is_schema = pointer in schema_pointers
+        if is_31 and is_schema:
+            continue
+        holder = get(index.doc, pointer, None)
+        if not isinstance(holder, dict):
+            continue
+        for key in holder:
+            if key == "$ref" or (is_31 and key in ("summary", "description")):
+                continue
+            if is_31:
+                message = f"`{key}` beside `$ref` is ignored: a 3.1 reference takes only summary and description"
+            else:
+                message = f"`{key}` beside `$ref` is ignored in OpenAPI 3.0"
+                if is_schema:
+                    message += ": wrap the reference in allOf to add it"
+            yield f"{pointer}/{key}", message
