@@ -39,28 +39,36 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--no-cache", action="store_true", help="parse the spec even if a cached parse exists")
 
+    def report_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--format", choices=FORMATS, default="text")
+        sub.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+        sub.add_argument(
+            "--fail-on",
+            choices=("error", "warning", "never"),
+            default=None,
+            help="lowest severity that makes the exit code 1 (default: error, or the config's)",
+        )
+        sub.add_argument("--baseline", metavar="FILE", help="only report findings not in this baseline")
+        sub.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
+        sub.add_argument(
+            "--config",
+            metavar="PYPROJECT",
+            help="pyproject.toml with [tool.telnyx-conformance.audit] (default: nearest one)",
+        )
+
     audit = commands.add_parser("audit", help="validate and lint the spec, with file:line locations")
-    spec_options(audit)
-    audit.add_argument("--format", choices=FORMATS, default="text")
-    audit.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    audit.add_argument(
-        "--fail-on",
-        choices=("error", "warning", "never"),
-        default=None,
-        help="lowest severity that makes the exit code 1 (default: error, or the config's)",
+    validate = commands.add_parser(
+        "validate", help="structural validation only (openapi-spec-validator's verdicts, located)"
     )
-    audit.add_argument("--baseline", metavar="FILE", help="only report findings not in this baseline")
-    audit.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
-    audit.add_argument(
-        "--config",
-        metavar="PYPROJECT",
-        help="pyproject.toml with [tool.telnyx-conformance.audit] (default: nearest one)",
-    )
+    for sub in (audit, validate):
+        spec_options(sub)
+        report_options(sub)
     audit.add_argument(
         "--select", metavar="RULE", action="append", default=[], help="run only these rules (repeatable)"
     )
     audit.add_argument("--list-rules", action="store_true", help="print the rule catalogue and exit")
     audit.set_defaults(handler=_audit)
+    validate.set_defaults(handler=_validate)
     return parser
 
 
@@ -82,6 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from spec.audit import UNRESOLVED_REF_RULE
+    from spec.validate import STRUCTURAL_RULES
+
+    args.select = [*STRUCTURAL_RULES, UNRESOLVED_REF_RULE]
+    args.list_rules = False
+    return _audit(args)
 
 
 def _audit(args: argparse.Namespace) -> int:

@@ -71,7 +71,7 @@ class SpecIndex:
     def openapi(self) -> str:
         return str(self.doc.get("openapi", ""))
 
-    @property
+    @cached_property
     def is_31(self) -> bool:
         return not self.openapi.startswith("3.0")
 
@@ -117,23 +117,29 @@ class SpecIndex:
 
     @cached_property
     def registry(self) -> Any:
-        """A jsonschema-rs registry holding the whole document, for validating against any schema in it."""
+        """A jsonschema-rs registry holding the whole document, for validating against any
+        schema in it: JSON Schema 2020-12 for 3.1, draft 4 (what OAS 3.0 extends) for 3.0."""
         import jsonschema_rs
 
-        return jsonschema_rs.Registry([(SPEC_URI, self.doc)])
+        draft = jsonschema_rs.Draft202012 if self.is_31 else jsonschema_rs.Draft4
+        return jsonschema_rs.Registry([(SPEC_URI, self.doc)], draft=draft)
 
-    def schema_validator(self, pointer: str) -> Any:
-        """A compiled validator for the schema at `pointer` ($refs into the document resolve)."""
+    def schema_validator(self, pointer: str, **options: Any) -> Any:
+        """A compiled validator for the schema at `pointer` ($refs into the document resolve),
+        checking formats unless `options` say otherwise (e.g. osv-compatible keywords)."""
         import jsonschema_rs
 
-        return jsonschema_rs.validator_for(
-            {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")},
-            registry=self.registry,
-            validate_formats=True,
-        )
+        cls = jsonschema_rs.Draft202012Validator if self.is_31 else jsonschema_rs.Draft4Validator
+        options.setdefault("validate_formats", True)
+        return cls(schema_ref(pointer), registry=self.registry, **options)
 
 
 SPEC_URI = "urn:telnyx-conformance:spec"
+
+
+def schema_ref(pointer: str) -> dict[str, str]:
+    """A schema that is just a reference to the schema at `pointer` in the indexed document."""
+    return {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")}
 
 
 def _exists(doc: Any, pointer: str) -> bool:

@@ -764,26 +764,6 @@ def _at_location(index: SpecIndex, location: str | None) -> Any:
     return get(index.doc, pointer, None) if pointer is not None else None
 
 
-def _registry_31(index: SpecIndex) -> Any:
-    """The index's registry, or one over a JSON copy when the data is not JSON (int keys)."""
-    import jsonschema_rs
-
-    try:
-        return index.registry
-    except ValueError:
-        return jsonschema_rs.Registry([(SPEC_URI, jsonable(index.doc))])
-
-
-def _registry_30(index: SpecIndex) -> Any:
-    """The document as a draft-04 resource: OAS 3.0 schemas are draft-04 based."""
-    import jsonschema_rs
-
-    try:
-        return jsonschema_rs.Registry([(SPEC_URI, index.doc)], draft=jsonschema_rs.Draft4)
-    except ValueError:
-        return jsonschema_rs.Registry([(SPEC_URI, jsonable(index.doc))], draft=jsonschema_rs.Draft4)
-
-
 def _default_validator(index: SpecIndex, pointer: str, *, oas30: bool) -> Any:
     """A compiled validator for the schema at `pointer`, or None when jsonschema-rs refuses it.
 
@@ -795,17 +775,12 @@ def _default_validator(index: SpecIndex, pointer: str, *, oas30: bool) -> Any:
 
     if oas30 and _reaches_discriminator(index, pointer):
         return None  # osv's OAS 3.0 oneOf/anyOf/allOf follow the discriminator: Python does that
-    wrapper = {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")}
+    if oas30:
+        keywords = {"format": _Format30, "pattern": _Pattern, "type": _Type30, "required": _Required30}
+    else:
+        keywords = {"format": _Format31, "pattern": _Pattern}
     try:
-        if oas30:
-            return jsonschema_rs.Draft4Validator(
-                wrapper,
-                registry=index.shared(_registry_30),
-                keywords={"format": _Format30, "pattern": _Pattern, "type": _Type30, "required": _Required30},
-            )
-        return jsonschema_rs.Draft202012Validator(
-            wrapper, registry=index.shared(_registry_31), keywords={"format": _Format31, "pattern": _Pattern}
-        )
+        return index.schema_validator(pointer, keywords=keywords, validate_formats=False)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
         return None
 

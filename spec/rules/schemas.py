@@ -8,9 +8,8 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
-from spec.index import SPEC_URI, SpecIndex
+from spec.index import SpecIndex
 from spec.pointer import get
 from spec.rules import rule
 
@@ -479,8 +478,6 @@ def shared_validators(index: SpecIndex) -> "ValidatorCache":
 class ValidatorCache:
     """One compiled validator per schema pointer, shared by every rule that validates values.
 
-    3.1 schemas compile as JSON Schema 2020-12 (`index.schema_validator`); 3.0 schemas as
-    draft 4, the dialect they extend, so a 3.0 boolean `exclusiveMinimum` means what it says.
     `get` returns None for a schema jsonschema-rs cannot compile (e.g. a boolean
     `exclusiveMinimum` somewhere under a 3.1 schema): the rules about the broken keyword
     report it, and nothing can be validated against it."""
@@ -488,28 +485,14 @@ class ValidatorCache:
     def __init__(self, index: SpecIndex) -> None:
         self.index = index
         self.validators: dict[str, Any] = {}
-        self.draft4_registry: Any = None
 
     def get(self, pointer: str) -> Any:
         if pointer not in self.validators:
             try:
-                self.validators[pointer] = (
-                    self.index.schema_validator(pointer) if self.index.is_31 else self._draft4(pointer)
-                )
+                self.validators[pointer] = self.index.schema_validator(pointer)
             except Exception:
                 self.validators[pointer] = None
         return self.validators[pointer]
-
-    def _draft4(self, pointer: str) -> Any:
-        import jsonschema_rs
-
-        if self.draft4_registry is None:
-            self.draft4_registry = jsonschema_rs.Registry([(SPEC_URI, self.index.doc)], draft=jsonschema_rs.Draft4)
-        return jsonschema_rs.Draft4Validator(
-            {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")},
-            registry=self.draft4_registry,
-            validate_formats=True,
-        )
 
 
 _FORMAT_SAMPLES = {

@@ -196,3 +196,19 @@ def test_ignores_match_rule_and_pointer_glob(spec_file: Path, tmp_path: Path, po
     config.write_text(f"[tool.telnyx-conformance.audit]\nignore = [{entry}]\n")
     audit("--spec", str(spec_file), "--format", "json", "--config", str(config), "--select", "operation-tags")
     assert len(json.loads(capsys.readouterr().out)["findings"]) == kept
+
+
+def test_validate_reports_the_69_structural_errors_of_the_shared_spec(shared_spec_path: Path, capsys) -> None:
+    assert main(["validate", "--spec", str(shared_spec_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"] == {"error": 69, "warning": 0, "info": 0}
+    assert {f["rule"] for f in report["findings"]} == {"default-valid", "parameter-unique", "schema-dialect"}
+    assert all(f["line"] > 0 for f in report["findings"])
+
+
+def test_full_audit_of_the_shared_spec_locates_every_finding(shared_spec_path: Path, capsys) -> None:
+    assert main(["audit", "--spec", str(shared_spec_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["spec"]["sha256"] == "6a9394d3d3bbe7afc51a0195e6a4e187277326694a47cfc546812d4320690102"
+    assert report["summary"]["error"] >= 69
+    assert all(f["line"] > 0 and f["column"] > 0 for f in report["findings"])
