@@ -1,5 +1,6 @@
 """The audit: every applicable rule over one index, located, configured and baselined."""
 
+import gc
 from dataclasses import dataclass, field
 
 from spec.baseline import fingerprint
@@ -45,6 +46,9 @@ def run_audit(
     strict: bool = False,
 ) -> AuditResult:
     """`strict` re-raises a rule's own crash (tests); otherwise it is reported, not fatal."""
+    # The parsed spec lives for the whole audit: keep the collector from rescanning it
+    # every time the rules allocate (a third of the rule time on the Telnyx spec).
+    gc.freeze()
     config = config or AuditConfig()
     rules = all_rules() if rules is None else rules
     index = index or build_index(spec.data)

@@ -76,7 +76,16 @@ class SpecIndex:
         return not self.openapi.startswith("3.0")
 
     def resolve(self, ref: str) -> tuple[str, Any] | None:
-        """(pointer, value) of a local `$ref`, following chains; None when it does not resolve."""
+        """(pointer, value) of a local `$ref`, following chains; None when it does not resolve.
+
+        Memoized: the Telnyx spec has ~3,700 $refs to a few hundred targets, resolved again
+        by nearly every rule."""
+        memo = self.memo.setdefault("resolve", {})
+        if ref not in memo:
+            memo[ref] = self._resolve(ref)
+        return memo[ref]
+
+    def _resolve(self, ref: str) -> tuple[str, Any] | None:
         seen: set[str] = set()
         while True:
             pointer = from_fragment(ref)
