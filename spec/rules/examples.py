@@ -350,7 +350,8 @@ def media_example_valid(index: SpecIndex) -> Iterator[tuple[str, str]]:
     "parameter-example-valid",
     "warning",
     "Parameter and header `example` / `examples.*.value` validate against their schema.",
-    equivalents=("redocly:no-invalid-parameter-examples",),
+    # Spectral's media-example rule also covers parameter examples.
+    equivalents=("redocly:no-invalid-parameter-examples", "spectral:oas3-valid-media-example"),
 )
 def parameter_example_valid(index: SpecIndex) -> Iterator[tuple[str, str]]:
     """A parameter example is the value a reader types into a query string or header; if the

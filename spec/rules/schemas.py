@@ -205,6 +205,8 @@ def _is_number(value: Any) -> bool:
     "oas31-legacy-keywords",
     "error",
     "A 3.1 document uses no 3.0-only schema keywords (`nullable`, boolean exclusive bounds).",
+    # Both peers catch these only as schema-structure errors ("nullable not expected here").
+    equivalents=("spectral:oas3-schema", "redocly:struct"),
     versions=("3.1",),
 )
 def oas31_legacy_keywords(index: SpecIndex) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,1 @@
+"""The embedded reference server: a stateful, spec-driven Telnyx target on loopback."""

@@ -1,0 +1,165 @@
+"""List responses: filter, sort, then page by number or by cursor, with a truthful `meta`.
+
+Parameters arrive parsed by request validation, in either Telnyx spelling: a deepObject
+(`page={"number": 2, "size": 20}`, `filter={"status": {"eq": "x"}}`) or literal bracket
+names (`page[number]`, `filter[status]`). The pagination faults of the catalogue are flags
+checked here (page size ignored, wrong totals, duplicates across pages, a looping cursor,
+filter or sort ignored).
+"""
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from conformance.server.responses import Response, render, success_status
+
+if TYPE_CHECKING:
+    from conformance.server.app import Context
+    from conformance.server.state import Collection
+
+DEFAULT_SIZE = 20
+MAX_SIZE = 250
+
+
+def grouped(query: dict[str, Any], name: str) -> dict[str, Any]:
+    """`name` as one dict, merging its deepObject form and its literal `name[key]` params."""
+    merged: dict[str, Any] = {}
+    value = query.get(name)
+    if isinstance(value, dict):
+        merged.update(value)
+    prefix = name + "["
+    for key, item in query.items():
+        if key.startswith(prefix) and key.endswith("]"):
+            inner = key[len(prefix) : -1]
+            parts = inner.split("][")
+            target = merged
+            for part in parts[:-1]:
+                target = target.setdefault(part, {}) if isinstance(target.get(part, {}), dict) else {}
+            target[parts[-1]] = item
+    return merged
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+_OPS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "contains": lambda a, b: b in a,
+    "starts_with": lambda a, b: a.startswith(b),
+    "ends_with": lambda a, b: a.endswith(b),
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def apply_filters(items: list[dict[str, Any]], filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Keep items matching every filter whose field is a top-level property of the items."""
+    for name, condition in filters.items():
+        if not items or not any(isinstance(i, dict) and name in i for i in items):
+            continue  # not a property of the items: nothing to apply it to
+        conditions = condition if isinstance(condition, dict) else {"eq": condition}
+        for op, wanted in conditions.items():
+            test = _OPS.get(op)
+            if test is None or isinstance(wanted, (dict, list)):
+                continue
+            items = [i for i in items if isinstance(i, dict) and test(_scalar(i.get(name)), _scalar(wanted))]
+    return items
+
+
+def apply_sort(items: list[dict[str, Any]], sort: Any) -> list[dict[str, Any]]:
+    if not isinstance(sort, str) or not sort.strip("-"):
+        return items
+    field, reverse = sort.lstrip("-"), sort.startswith("-")
+    if not any(isinstance(i, dict) and field in i for i in items):
+        return items
+    return sorted(items, key=lambda i: (i.get(field) is None, _scalar(i.get(field))), reverse=reverse)
+
+
+def paginate(ctx: "Context", collection: "Collection", items: list[dict[str, Any]]) -> Response:
+    query = ctx.params.get("query", {}) if isinstance(ctx.params, dict) else {}
+    if not ctx.faulty("filter-ignored"):
+        items = apply_filters(items, grouped(query, "filter"))
+    if not ctx.faulty("sort-ignored"):
+        items = apply_sort(items, query.get("sort"))
+    page = grouped(query, "page")
+    if "after" in page or "before" in page:
+        data, meta = _cursor_page(ctx, collection, items, page)
+    else:
+        data, meta = _number_page(ctx, items, page)
+    operation = ctx.operation
+    assert operation is not None
+    status = success_status(operation) or "200"
+    response = render(ctx.server.index, operation, status, seed=ctx.server.config.seed, overrides={"data": data})
+    return _with_meta(response, meta)
+
+
+def _number_page(ctx: "Context", items: list[Any], page: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    size = _int(page.get("size", page.get("limit")), DEFAULT_SIZE)
+    if ctx.faulty("page-size-ignored"):
+        size = DEFAULT_SIZE
+    size = min(max(size, 1), MAX_SIZE)
+    number = max(_int(page.get("number"), 1), 1)
+    start = (number - 1) * size
+    if number > 1 and ctx.faulty("duplicates-across-pages"):
+        start -= 1
+    total = len(items)
+    meta = {
+        "page_number": number,
+        "page_size": size,
+        "total_pages": math.ceil(total / size) if total else 0,
+        "total_results": total + (1 if ctx.faulty("wrong-totals") else 0),
+    }
+    return items[start : start + size], meta
+
+
+def _cursor_page(
+    ctx: "Context", collection: "Collection", items: list[Any], page: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    size = min(max(_int(page.get("limit", page.get("size")), DEFAULT_SIZE), 1), MAX_SIZE)
+    ids = [str(i.get(collection.id_field)) if isinstance(i, dict) else "" for i in items]
+    if "after" in page:
+        after = str(page["after"])
+        start = ids.index(after) + 1 if after in ids else len(ids)
+        chunk = items[start : start + size]
+    else:
+        before = str(page["before"])
+        end = ids.index(before) if before in ids else 0
+        start = max(0, end - size)
+        chunk = items[start:end]
+    end_index = start + len(chunk)
+    cursors: dict[str, Any] = {}
+    if chunk and end_index < len(items):
+        cursors["after"] = ids[0] if ctx.faulty("cursor-loop") else ids[end_index - 1]
+    if chunk and start > 0:
+        cursors["before"] = ids[start]
+    return chunk, {"cursors": cursors}
+
+
+def _with_meta(response: Response, meta: dict[str, Any]) -> Response:
+    """Set the pagination fields the response's own `meta` declares (the generator fills in
+    every declared property, so a declared field is present); leave the rest as generated."""
+    import orjson
+
+    try:
+        body = orjson.loads(response.body)
+    except orjson.JSONDecodeError:
+        return response
+    if isinstance(body, dict) and isinstance(body.get("meta"), dict):
+        current = body["meta"]
+        for key, value in meta.items():
+            if key in current:
+                current[key] = value
+        response.body = orjson.dumps(body)
+    return response

@@ -1,0 +1,261 @@
+"""Server state: resource collections inferred from the paths, kept in SQLite.
+
+A collection is a list path `P` with an item path `P/{id}` (GET P lists, POST P creates,
+GET/PATCH/PUT/DELETE P/{id} act on one record). A record stores only its id, a seed and the
+fields clients set; every view of it (list item, single resource) is generated from the
+operation's own response schema with those fields as overrides, so whatever the server
+returns stays valid against the spec. Views are cached per record version.
+"""
+
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from conformance.server import envelope
+from conformance.server.pagination import paginate
+from conformance.server.responses import JSON, Response, media_type, response_object, status_number, success_status
+from spec.index import Operation, SpecIndex
+from spec.pointer import escape
+
+if TYPE_CHECKING:
+    from conformance.server.app import Context
+
+SEED_RECORDS = 45  # enough for three pages at the usual default page size of 20
+
+
+@dataclass
+class Collection:
+    path: str  # the list path template, e.g. "/addresses" ("" for the root "/")
+    item_path: str  # e.g. "/addresses/{id}"
+    id_param: str
+    operations: dict[str, Operation] = field(default_factory=dict)  # "list", "create", "get", ...
+    item_pointer: str | None = None  # schema of one record as the list shows it
+    single_pointer: str | None = None  # schema of one record as GET item shows it
+    id_field: str = "id"
+
+
+def _data_schema(index: SpecIndex, operation: Operation | None, want_array: bool) -> str | None:
+    """Pointer of the `data` schema (or of its items) in the operation's JSON success body."""
+    if operation is None:
+        return None
+    status = success_status(operation)
+    if status is None:
+        return None
+    pointer, node = response_object(index, operation, status)
+    if media_type(node) != JSON:
+        return None
+    pointer, schema = index.deref(f"{pointer}/content/{escape(JSON)}/schema", node["content"][JSON].get("schema"))
+    if not isinstance(schema, dict):
+        return None
+    data = schema.get("properties", {}).get("data") if isinstance(schema.get("properties"), dict) else None
+    if data is None:
+        return None
+    pointer, data = index.deref(f"{pointer}/properties/data", data)
+    if not isinstance(data, dict):
+        return None
+    if want_array:
+        if data.get("type") != "array" or not isinstance(data.get("items"), dict):
+            return None
+        pointer, _ = index.deref(f"{pointer}/items", data["items"])
+    return pointer
+
+
+def infer_collections(index: SpecIndex) -> dict[str, Collection]:
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in index.operations:
+        by_path.setdefault(operation.path, {})[operation.method] = operation
+    found: dict[str, Collection] = {}
+    for item_path, item_ops in by_path.items():
+        head, _, last = item_path.rstrip("/").rpartition("/")
+        if not (last.startswith("{") and last.endswith("}")) or "{" in last[1:-1]:
+            continue
+        list_ops = by_path.get(head or "/", {})
+        if "get" not in item_ops and "get" not in list_ops:
+            continue
+        collection = Collection(path=head, item_path=item_path, id_param=last[1:-1])
+        for method, name in (("get", "list"), ("post", "create")):
+            if method in list_ops:
+                collection.operations[name] = list_ops[method]
+        for method in ("get", "patch", "put", "delete"):
+            if method in item_ops:
+                collection.operations[method] = item_ops[method]
+        collection.item_pointer = _data_schema(index, collection.operations.get("list"), want_array=True)
+        collection.single_pointer = _data_schema(index, collection.operations.get("get"), want_array=False)
+        found[head] = collection
+    return found
+
+
+class Store:
+    """Records of every collection, seeded deterministically, in one SQLite database."""
+
+    def __init__(self, index: SpecIndex, *, seed: int, db: str = ":memory:") -> None:
+        self.index = index
+        self.seed = seed
+        self.collections = infer_collections(index)
+        self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS records (collection TEXT, id TEXT, seq INTEGER, seed INTEGER, "
+            "fields TEXT, version INTEGER DEFAULT 0, created INTEGER DEFAULT 0, PRIMARY KEY (collection, id))"
+        )
+        self._views: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+        self._seeded: set[str] = set()
+
+    # --- records ------------------------------------------------------------------------
+    def _ensure_seeded(self, collection: Collection) -> None:
+        """Seed lazily: 118 collections x 45 records would slow start-up for nothing."""
+        if collection.path in self._seeded:
+            return
+        self._seeded.add(collection.path)
+        if self.db.execute("SELECT 1 FROM records WHERE collection = ? LIMIT 1", (collection.path,)).fetchone():
+            return  # a --db file that already holds this collection
+        base = zlib.crc32(f"{self.seed}:{collection.path}".encode())
+        for n in range(SEED_RECORDS):
+            self._insert(collection, {}, seed=(base + n) & 0x7FFFFFFF, created=False)
+
+    def _insert(self, collection: Collection, fields: dict[str, Any], *, seed: int, created: bool) -> str:
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE collection = ?", (collection.path,))
+        seq_value = seq.fetchone()[0]
+        record_id = self._fresh_id(collection, seed, seq_value)
+        self.db.execute(
+            "INSERT INTO records (collection, id, seq, seed, fields, created) VALUES (?, ?, ?, ?, ?, ?)",
+            (collection.path, record_id, seq_value, seed, orjson.dumps(fields).decode(), int(created)),
+        )
+        return record_id
+
+    def _fresh_id(self, collection: Collection, seed: int, seq: int) -> str:
+        pointer = collection.single_pointer or collection.item_pointer
+        candidate = None
+        if pointer is not None:
+            view = self._generate(pointer, seed, None)
+            value = view.get(collection.id_field) if isinstance(view, dict) else None
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                candidate = str(value)
+        if candidate is None or self._exists(collection, candidate):
+            candidate = f"{zlib.crc32(f'{collection.path}:{seed}:{seq}'.encode()):08x}-{seq:04d}"
+        return candidate
+
+    def _exists(self, collection: Collection, record_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM records WHERE collection = ? AND id = ?", (collection.path, record_id)
+        ).fetchone()
+        return row is not None
+
+    def records(self, collection: Collection) -> list[tuple[str, int, dict[str, Any], int, bool]]:
+        self._ensure_seeded(collection)
+        rows = self.db.execute(
+            "SELECT id, seed, fields, version, created FROM records WHERE collection = ? ORDER BY seq",
+            (collection.path,),
+        )
+        return [(r[0], r[1], orjson.loads(r[2]), r[3], bool(r[4])) for r in rows]
+
+    def record(self, collection: Collection, record_id: str) -> tuple[str, int, dict[str, Any], int, bool] | None:
+        self._ensure_seeded(collection)
+        row = self.db.execute(
+            "SELECT id, seed, fields, version, created FROM records WHERE collection = ? AND id = ?",
+            (collection.path, record_id),
+        ).fetchone()
+        return (row[0], row[1], orjson.loads(row[2]), row[3], bool(row[4])) if row else None
+
+    # --- views --------------------------------------------------------------------------
+    def _generate(self, pointer: str, seed: int, overrides: dict[str, Any] | None) -> Any:
+        from conformance.server.generate import generate
+
+        return generate(self.index, pointer, seed=seed, overrides=overrides, examples=False)
+
+    def view(self, collection: Collection, pointer: str, record: tuple[str, int, dict[str, Any], int, bool]) -> Any:
+        record_id, seed, fields, version, _ = record
+        key = (collection.path, pointer, record_id, version)
+        cached = self._views.get(key)
+        if cached is None:
+            overrides = {**fields, collection.id_field: record_id}
+            cached = self._views[key] = self._generate(pointer, seed, overrides)
+        return cached
+
+    # --- request handling ---------------------------------------------------------------
+    def handle(self, ctx: "Context") -> Response | None:
+        """The stateful answer for a request, or None when the operation is not stateful."""
+        operation = ctx.operation
+        assert operation is not None and ctx.match is not None
+        for collection in self._owners(operation.path):
+            item_id = ctx.match.path_params.get(collection.id_param)
+            if item_id is None:
+                continue
+            found = self.record(collection, item_id)
+            if found is None:
+                return Response(404, envelope.simple(envelope.NOT_FOUND, f"No such {collection.id_param}: {item_id}"))
+        collection = self.collections.get(operation.path.rstrip("/"))
+        if collection is not None and operation is collection.operations.get("list"):
+            return self._list(ctx, collection)
+        if collection is not None and operation is collection.operations.get("create"):
+            return self._create(ctx, collection)
+        collection = self._item_collection(operation)
+        if collection is not None:
+            return self._item(ctx, collection)
+        return None
+
+    def _owners(self, template: str) -> list[Collection]:
+        """Collections whose item path is a prefix of `template` (their id must exist)."""
+        owners = []
+        for collection in self.collections.values():
+            item = collection.item_path
+            if template == item or template.startswith(item + "/"):
+                owners.append(collection)
+        return owners
+
+    def _item_collection(self, operation: Operation) -> Collection | None:
+        for collection in self.collections.values():
+            if collection.item_path == operation.path and operation in collection.operations.values():
+                return collection
+        return None
+
+    def _list(self, ctx: "Context", collection: Collection) -> Response | None:
+        if collection.item_pointer is None:
+            return None
+        rows = [r for r in self.records(collection) if not (r[4] and ctx.faulty("created-missing-from-list"))]
+        items = [self.view(collection, collection.item_pointer, r) for r in rows]
+        return paginate(ctx, collection, items)
+
+    def _create(self, ctx: "Context", collection: Collection) -> Response | None:
+        fields = ctx.parsed_body if isinstance(ctx.parsed_body, dict) else {}
+        seed = zlib.crc32(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)) & 0x7FFFFFFF
+        record_id = self._insert(collection, fields, seed=seed, created=True)
+        return self._render_one(ctx, collection, self.record(collection, record_id))
+
+    def _item(self, ctx: "Context", collection: Collection) -> Response | None:
+        assert ctx.operation is not None and ctx.match is not None
+        record_id = ctx.match.path_params[collection.id_param]
+        found = self.record(collection, record_id)
+        if found is None:  # (checked by the owner scan already; kept for clarity)
+            return Response(404, envelope.simple(envelope.NOT_FOUND))
+        method = ctx.operation.method
+        if method in ("patch", "put") and isinstance(ctx.parsed_body, dict):
+            fields = found[2] if method == "patch" else {}
+            fields = {**fields, **ctx.parsed_body}
+            self.db.execute(
+                "UPDATE records SET fields = ?, version = version + 1 WHERE collection = ? AND id = ?",
+                (orjson.dumps(fields).decode(), collection.path, record_id),
+            )
+            found = self.record(collection, record_id)
+        if method == "delete" and not ctx.faulty("deleted-resource-retrievable"):
+            self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (collection.path, record_id))
+        return self._render_one(ctx, collection, found)
+
+    def _render_one(self, ctx: "Context", collection: Collection, record: Any) -> Response:
+        """The operation's documented success response, its `data` being this record."""
+        from conformance.server.responses import render
+
+        operation = ctx.operation
+        assert operation is not None
+        status = success_status(operation)
+        if status is None:
+            return Response(204, b"", {}, None)
+        pointer = _data_schema(self.index, operation, want_array=False)
+        if pointer is None:
+            return render(self.index, operation, status, seed=self.seed)
+        data = self.view(collection, pointer, record)
+        response = render(self.index, operation, status, seed=record[1], overrides={"data": data})
+        response.status = status_number(status)
+        return response
