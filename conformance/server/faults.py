@@ -7,7 +7,7 @@ validation, pagination, lifecycle), as a transform of the finished response, or 
 connection (hang, reset). `--fault NAME:opId[,opId]` narrows a fault to given operations.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,14 @@ def _secured(index: SpecIndex, operation: Operation) -> bool:
 
     options = requirements(index, operation)
     return bool(options) and all(isinstance(o, dict) and o for o in options)
+
+
+def _undocumented_possible(index: SpecIndex, operation: Operation) -> bool:
+    """Only operations without a `default` or `2XX` response: those document every status
+    (schemathesis skips status_code_conformance for them), so no answer is undocumented."""
+    responses = operation.node.get("responses")
+    codes = {str(code).upper() for code in responses} if isinstance(responses, dict) else set()
+    return "DEFAULT" not in codes and "2XX" not in codes
 
 
 def _has_input(index: SpecIndex, operation: Operation) -> bool:
@@ -80,20 +88,33 @@ def _json_body(response: Response) -> Any:
         return None
 
 
-def _resource_schema(ctx: "Context") -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(schema, properties) of the object the response carries: `data` when it is an object."""
+def _body_schema(ctx: "Context") -> dict[str, Any] | None:
+    """The merged schema of the JSON success body, or None when the operation has none."""
     index, operation = ctx.server.index, ctx.operation
     if operation is None or not _json_success(index, operation):
         return None
     pointer, node = response_object(index, operation, success_status(operation) or "200")
     _, schema = index.deref(f"{pointer}/content/{escape(JSON)}/schema", node["content"][JSON].get("schema"))
-    merged = _merged(index, schema)
-    data = merged["properties"].get("data")
-    if data is not None:
-        data_merged = _merged(index, data)
-        if data_merged["properties"]:
-            return data_merged, data_merged["properties"]
-    return merged, merged["properties"]
+    return _merged(index, schema)
+
+
+def _focuses(ctx: "Context", body: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(object, merged schema) pairs a rewrite may change, most specific first: the `data`
+    object, else the first item of a `data` list (list operations carry their required
+    properties on the items), then the body itself."""
+    top = _body_schema(ctx)
+    if top is None or not isinstance(body, dict):
+        return []
+    index = ctx.server.index
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    _, data_schema = index.deref("", top["properties"].get("data"))
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data_schema, dict):
+        found.append((data, _merged(index, data_schema)))
+    elif isinstance(data, list) and data and isinstance(data[0], dict) and isinstance(data_schema, dict):
+        found.append((data[0], _merged(index, data_schema.get("items"))))
+    found.append((body, top))
+    return [(target, schema) for target, schema in found if schema["properties"] or schema["required"]]
 
 
 def _merged(index: SpecIndex, schema: Any, depth: int = 0) -> dict[str, Any]:
@@ -113,23 +134,16 @@ def _merged(index: SpecIndex, schema: Any, depth: int = 0) -> dict[str, Any]:
     return result
 
 
-def _target(body: Any) -> dict[str, Any] | None:
-    if isinstance(body, dict) and isinstance(body.get("data"), dict):
-        return body["data"]
-    return body if isinstance(body, dict) else None
-
-
 def _rewrite(ctx: "Context", response: Response, change: Callable[[dict, dict, dict], bool]) -> Response:
-    """Apply `change(target, schema, properties)` to the success body; unchanged if it declines."""
+    """Apply `change(target, schema, properties)` to the first part of the success body that
+    it accepts (see `_focuses`); the response is unchanged when every part declines."""
     if not _is_success(response):
         return response
     body = _json_body(response)
-    target = _target(body)
-    described = _resource_schema(ctx)
-    if target is None or described is None:
-        return response
-    if change(target, *described):
-        response.body = orjson.dumps(body)
+    for target, schema in _focuses(ctx, body):
+        if change(target, schema, schema["properties"]):
+            response.body = orjson.dumps(body)
+            break
     return response
 
 
@@ -236,14 +250,24 @@ def _inconsistent_rate_headers(ctx: "Context", response: Response) -> Response:
 def _error_on_edge_input(ctx: "Context", response: Response) -> Response:
     """A 500 when any string input is empty or longer than 255 characters: the edge values
     property-based generation reaches early and handwritten tests rarely try."""
-    values: list[Any] = [v for location in ctx.params.values() if isinstance(location, dict) for v in location.values()]
-    if isinstance(ctx.parsed_body, dict):
-        values += list(ctx.parsed_body.values())
-    if any(isinstance(v, str) and (v == "" or len(v) > 255) for v in values):
+    if any(v == "" or len(v) > 255 for v in _strings([ctx.params, ctx.parsed_body])):
         from conformance.server import envelope
 
         return Response(500, envelope.simple(envelope.SERVER_ERROR))
     return response
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a parsed input, at any depth: deepObject filters and request bodies
+    nest the values a generator makes empty (`filter[name][eq]=`), not only top-level ones."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def _with_rewrite(factory: Callable[["Context"], Callable[[dict, dict, dict], bool]]):
@@ -257,8 +281,9 @@ CATALOGUE: tuple[Fault, ...] = (
           "response_schema_conformance", _json_success, _with_rewrite(_wrong_type)),
     Fault("null-in-non-nullable", "sends null in a property whose schema does not allow null",
           "response_schema_conformance", _json_success, _with_rewrite(_null_non_nullable)),
-    Fault("undocumented-status", "answers success with a status code the operation does not document",
-          "status_code_conformance", _any, _undocumented_status),
+    Fault("undocumented-status", "answers success with a 2xx code the operation does not document "
+          "(operations without a default or 2XX response)",
+          "status_code_conformance", _undocumented_possible, _undocumented_status),
     Fault("wrong-content-type", "labels JSON success bodies text/html",
           "content_type_conformance", _json_success, _wrong_content_type),
     Fault("missing-content-type", "sends success bodies without a Content-Type header",
@@ -279,7 +304,8 @@ CATALOGUE: tuple[Fault, ...] = (
           "telnyx_page_totals", _collection_op("list")),
     Fault("duplicates-across-pages", "repeats the last item of a page at the start of the next",
           "telnyx_page_duplicates", _collection_op("list")),
-    Fault("cursor-loop", "returns a page[after] cursor that points back to the first page",
+    Fault("cursor-loop", "in cursor mode (page[after]) returns a meta.cursors.after that points back "
+          "into the first page, so following cursors never ends",
           "telnyx_cursor_progress", _collection_op("list")),
     Fault("filter-ignored", "returns unfiltered lists whatever filter[...] asks",
           "telnyx_filter_applied", _collection_op("list")),
@@ -314,15 +340,22 @@ def parse_fault(spec: str) -> tuple[str, frozenset[str]]:
     return name, frozenset(i for i in ids.split(",") if i)
 
 
+def _union(known: frozenset[str] | None, more: frozenset[str] | None) -> frozenset[str] | None:
+    """Scopes of one fault given twice: `--fault hang --fault hang:X` is still every operation
+    (an unscoped spec must not be narrowed by a scoped one), two scoped specs add up."""
+    return None if known is None or more is None else known | more
+
+
 class FaultSet:
     """The faults switched on for one server, with their operation scopes resolved lazily."""
 
     def __init__(self, index: SpecIndex, specs: frozenset[str] | tuple[str, ...]) -> None:
         self.index = index
-        self.enabled: dict[str, frozenset[str]] = {}
+        # name -> the operation ids it is narrowed to; None: every operation in its scope.
+        self.enabled: dict[str, frozenset[str] | None] = {}
         for spec in specs:
             name, ids = parse_fault(spec)
-            self.enabled[name] = self.enabled.get(name, frozenset()) | ids
+            self.enabled[name] = _union(self.enabled.get(name, frozenset()), ids or None)
         self._in_scope: dict[tuple[str, str], bool] = {}
 
     def active(self, name: str, ctx: "Context") -> bool:
@@ -331,7 +364,7 @@ class FaultSet:
         key = (name, ctx.operation.pointer)
         if key not in self._in_scope:
             ids = self.enabled[name]
-            named = not ids or ctx.operation.operation_id in ids
+            named = ids is None or ctx.operation.operation_id in ids
             self._in_scope[key] = named and BY_NAME[name].scope(self.index, ctx.operation)
         return self._in_scope[key]
 
