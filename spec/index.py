@@ -4,6 +4,7 @@ Rules are pure functions over a `SpecIndex`; building it once keeps a full audit
 pass over ~80k nodes instead of one per rule.
 """
 
+import marshal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -66,6 +67,13 @@ class SpecIndex:
         if key not in self.memo:
             self.memo[key] = producer(self)
         return self.memo[key]
+
+    def schemas_with(self, *keywords: str) -> list[tuple[str, dict[str, Any]]]:
+        """The entries of `schemas` (in order) that have at least one of `keywords`: most rules
+        look at a keyword few of the ~13k schemas carry, and a set test is cheaper than their
+        own look-ups."""
+        wanted = frozenset(keywords)
+        return [entry for entry in self.schemas if not wanted.isdisjoint(entry[1])]
 
     @property
     def openapi(self) -> str:
@@ -133,17 +141,83 @@ class SpecIndex:
         draft = jsonschema_rs.Draft202012 if self.is_31 else jsonschema_rs.Draft4
         return jsonschema_rs.Registry([(SPEC_URI, self.doc)], draft=draft)
 
-    def schema_validator(self, pointer: str, **options: Any) -> Any:
+    def schema_validator(self, pointer: str, *, schema: Any = None, **options: Any) -> Any:
         """A compiled validator for the schema at `pointer` ($refs into the document resolve),
-        checking formats unless `options` say otherwise (e.g. osv-compatible keywords)."""
+        checking formats unless `options` say otherwise (e.g. osv-compatible keywords); raises
+        what jsonschema-rs raises for a schema it cannot compile. `schema`, the node at
+        `pointer` when the caller has it, saves looking it up.
+
+        Compiling is most of the cost of validating a value, and the Telnyx spec repeats the
+        same schemas (`{type: string, format: date-time}`...) in hundreds of places: schemas
+        of equal content (`schema_key`) share one validator, or one compile error."""
+        if schema is None:
+            schema = get(self.doc, pointer, None)
+        options.setdefault("validate_formats", True)
+        key = (schema_key(schema) or pointer, _options_key(options))
+        compiled = self.memo.setdefault("schema_validator", {})
+        if key not in compiled:
+            compiled[key] = self._compile(pointer, options)
+        found = compiled[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _compile(self, pointer: str, options: dict[str, Any]) -> Any:
+        """The validator, or the exception compiling it raised (for `schema_validator` to keep)."""
         import jsonschema_rs
 
         cls = jsonschema_rs.Draft202012Validator if self.is_31 else jsonschema_rs.Draft4Validator
-        options.setdefault("validate_formats", True)
-        return cls(schema_ref(pointer), registry=self.registry, **options)
+        try:
+            return cls(schema_ref(pointer), registry=self.registry, **options)
+        except Exception as exc:
+            return exc
 
 
 SPEC_URI = "urn:telnyx-conformance:spec"
+
+# Keywords that never change what a value validates against, and the type the meta-schema
+# wants their value to have (`object`: any value). Only that type could change whether a
+# schema compiles (a `description` that is no string breaks the meta-schema).
+_ANNOTATIONS: dict[str, type] = {
+    "description": str,
+    "title": str,
+    "$comment": str,
+    "deprecated": bool,
+    "readOnly": bool,
+    "writeOnly": bool,
+    "examples": list,
+    "example": object,
+    "default": object,
+}
+
+
+def schema_key(schema: Any) -> bytes | None:
+    """Bytes equal for two schemas that compile to the same validator, or None (no sharing).
+
+    The schema as marshal writes it (exact: 1, 1.0 and true differ, key order is kept),
+    without its top-level annotations and `x-` extensions, but for the type of an annotation
+    of the wrong type. Nested schemas are compared whole: telling their annotations from data
+    would take a walk."""
+    if not isinstance(schema, dict):
+        return None
+    shape = {}
+    for key, value in schema.items():
+        wanted = object if isinstance(key, str) and key.startswith("x-") else _ANNOTATIONS.get(key)
+        if wanted is None:
+            shape[key] = value
+        elif not isinstance(value, wanted):  # (a tuple: no JSON value is one)
+            shape[key] = ("annotation of type", type(value).__name__)
+    try:
+        return marshal.dumps(shape, 2)  # version 2 writes no back-references: same content, same bytes
+    except ValueError:  # a value marshal cannot write (e.g. a date from the PyYAML fallback)
+        return None
+
+
+def _options_key(options: dict[str, Any]) -> tuple:
+    """`options` as a hashable value (custom keywords are a dict of classes)."""
+    return tuple(
+        (name, frozenset(value.items()) if isinstance(value, dict) else value) for name, value in options.items()
+    )
 
 
 def schema_ref(pointer: str) -> dict[str, str]:
@@ -156,7 +230,13 @@ def _exists(doc: Any, pointer: str) -> bool:
     return get(doc, pointer, sentinel) is not sentinel
 
 
-def build_index(doc: dict[str, Any]) -> SpecIndex:
+# What `walk_structure` finds: every schema object and every $ref holder, with their pointers.
+Structure = tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]
+
+
+def build_index(doc: dict[str, Any], structure: Structure | None = None) -> SpecIndex:
+    """The index of `doc`. `structure`, when given, is `walk_structure(doc)` computed earlier
+    (the parse cache keeps it, the walk being most of the index's cost)."""
     index = SpecIndex(doc=doc)
     paths = doc.get("paths")
     if isinstance(paths, dict):
@@ -168,7 +248,8 @@ def build_index(doc: dict[str, Any]) -> SpecIndex:
         for name, item in webhooks.items():
             if isinstance(item, dict):
                 index.webhook_operations.extend(_operations(f"/webhooks/{escape(name)}", name, item, webhook=True))
-    _walk_structure(doc, "", index)
+    schemas, refs = walk_structure(doc) if structure is None else structure
+    index.schemas, index.refs = list(schemas), list(refs)  # copies: the caller's lists stay as they are
     return index
 
 
@@ -179,17 +260,19 @@ def _operations(base: str, path: str, item: dict, *, webhook: bool) -> Iterator[
             yield Operation(path, method, f"{base}/{method}", node, item, webhook)
 
 
-def _walk_structure(node: Any, pointer: str, index: SpecIndex) -> None:
+def walk_structure(doc: Any) -> Structure:
     """Collect $refs and schema objects; data values (examples, defaults, enums) are not walked."""
-    stack: list[tuple[Any, str, bool]] = [(node, pointer, False)]
+    schemas: list[tuple[str, dict[str, Any]]] = []
+    refs: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, bool]] = [(doc, "", False)]
     while stack:
         node, pointer, is_schema = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                index.refs.append((pointer, ref))
+                refs.append((pointer, ref))
             if is_schema:
-                index.schemas.append((pointer, node))
+                schemas.append((pointer, node))
                 _push_subschemas(node, pointer, stack)
                 continue
             in_responses = pointer.endswith("/responses")  # a Responses Object: `default` is a response
@@ -203,7 +286,7 @@ def _walk_structure(node: Any, pointer: str, index: SpecIndex) -> None:
                     # Example Objects: walk for $refs, never into their `value`
                     for name, example in value.items():
                         if isinstance(example, dict) and isinstance(example.get("$ref"), str):
-                            index.refs.append((f"{child}/{escape(name)}", example["$ref"]))
+                            refs.append((f"{child}/{escape(name)}", example["$ref"]))
                     continue
                 if key == "schema" or (key == "schemas" and pointer == "/components"):
                     if key == "schema":
@@ -216,6 +299,7 @@ def _walk_structure(node: Any, pointer: str, index: SpecIndex) -> None:
         elif isinstance(node, list) and not is_schema:
             for i, value in enumerate(node):
                 stack.append((value, f"{pointer}/{i}", False))
+    return schemas, refs
 
 
 def _push_subschemas(schema: dict, pointer: str, stack: list) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from spec import cache
 from spec.errors import SpecError
-from spec.locate import Locator, build_locator
-from spec.parse import parse_document
+from spec.index import SpecIndex, Structure, build_index, walk_structure
+from spec.locate import Locator, PackedPositions, build_locator
 from spec.pin import PINNED
 from spec.resolve import SpecLocation, locate_spec, remember_pinned
 
@@ -23,6 +23,11 @@ class LoadedSpec:
     pinned: bool
     from_cache: bool
     warnings: list[str] = field(default_factory=list)
+    structure: Structure | None = field(default=None, repr=False)  # `walk_structure(data)`, when known
+
+    def index(self) -> SpecIndex:
+        """A new index of the spec, without walking it again when the walk is known."""
+        return build_index(self.data, self.structure)
 
     @property
     def openapi(self) -> str:
@@ -56,16 +61,19 @@ def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bo
             raise SpecError(message + "; pass --allow-unpinned to use it anyway")
         warnings.append(message)
 
-    cached = cache.load(sha256) if use_cache else None
+    cached = _from_cache(sha256) if use_cache else None
+    structure = None
     if cached is not None:
-        data, positions = cached
-        locator = Locator(positions)
+        data, locator, structure = cached
     else:
+        from spec.parse import parse_document  # only on a cache miss: it loads the YAML parsers
+
         data, text = parse_document(raw, str(path))
         _check_openapi(data, path)
         locator = build_locator(text)
         if use_cache:
-            cache.store(sha256, (data, locator.positions))
+            structure = walk_structure(data)
+            cache.store(sha256, (data, PackedPositions.pack(locator.positions).state(), structure))
     _check_openapi(data, path)
     if pinned and location.origin != "cache":
         remember_pinned(path)
@@ -78,7 +86,21 @@ def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bo
         pinned=pinned,
         from_cache=cached is not None,
         warnings=warnings,
+        structure=structure,
     )
+
+
+def _from_cache(sha256: str) -> tuple[Any, Locator, Structure] | None:
+    """(data, locator, structure) from the parse cache; None when absent or not of the
+    expected shape (a checksum only proves the file is what some version wrote)."""
+    try:
+        data, packed, (schemas, refs) = cache.load(sha256)
+        locator = Locator(PackedPositions.from_state(packed))
+    except (TypeError, ValueError):  # None, or the wrong shape
+        return None
+    if not (isinstance(data, dict) and isinstance(schemas, list) and isinstance(refs, list)):
+        return None
+    return data, locator, (schemas, refs)
 
 
 def _check_openapi(data: Any, path: Path) -> None:

@@ -1,7 +1,6 @@
 """Where the spec comes from: --spec, then TELNYX_SPEC, then ../shared/spec, then the user cache."""
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +63,8 @@ def remember_pinned(path: Path) -> None:
     target = cached_copy()
     if target.exists() or path.resolve() == target.resolve():
         return
+    import shutil  # only when copying: its import costs ~2 ms
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")

@@ -6,9 +6,11 @@ from spec.audit import AuditResult
 
 
 def renderer(name: str) -> Callable[[AuditResult], str]:
-    from spec.output import json_format, markdown, sarif, text
+    """The `render` of format `name`; only that format's module is imported."""
+    import importlib
 
-    return {"text": text.render, "json": json_format.render, "sarif": sarif.render, "markdown": markdown.render}[name]
+    return importlib.import_module(f"spec.output.{_MODULES[name]}").render
 
 
-FORMATS = ("text", "json", "sarif", "markdown")
+_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "markdown": "markdown"}
+FORMATS = tuple(_MODULES)

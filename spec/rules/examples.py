@@ -154,7 +154,7 @@ def example_error(index: SpecIndex, schema_pointer: str, value: Any, direction: 
     `schema_pointer` when the caller has it, lets plain scalar schemas skip compilation."""
     if schema is not None and _plainly_valid(schema, value):
         return None
-    validator = index.shared(shared_validators).get(schema_pointer)
+    validator = index.shared(shared_validators).get(schema_pointer, schema)
     if validator is None:
         return None
     try:
@@ -171,14 +171,24 @@ def example_error(index: SpecIndex, schema_pointer: str, value: Any, direction: 
 _INERT = frozenset(
     ("type", "description", "title", "example", "examples", "readOnly", "writeOnly", "deprecated", "default")
 )
+_INERT_AND_ENUM = _INERT | {"enum"}
 
 
 def _plainly_valid(schema: Any, value: Any) -> bool:
-    """A scalar-typed schema with no other constraint accepts a value of its type: no need to
-    compile a validator for the most common example of all (`type: string, example: "..."`)."""
+    """A scalar-typed schema with no other constraint accepts a value of its type, and a string
+    enum one of its strings: no need to compile a validator for the two most common examples
+    (`type: string, example: "..."` and the same with an `enum`). A schema that could not even
+    be compiled would have proven nothing either."""
     if not isinstance(schema, dict) or not isinstance(schema.get("type"), str):
         return False
-    if any(key not in _INERT and not key.startswith("x-") for key in schema):
+    if "enum" in schema and schema.keys() <= _INERT_AND_ENUM:
+        return (
+            schema["type"] == "string"
+            and type(value) is str
+            and isinstance(schema["enum"], list)
+            and value in schema["enum"]
+        )
+    if not schema.keys() <= _INERT and any(key not in _INERT and not key.startswith("x-") for key in schema):
         return False
     return schema["type"] in ("string", "integer", "number", "boolean") and matches_types(value, {schema["type"]})
 
@@ -309,7 +319,7 @@ def schema_example_valid(index: SpecIndex) -> Iterator[tuple[str, str]]:
     from it fail the client's own validation. `default` values are left to `default-valid`.
     The first failure of each example is reported, with the location inside the example."""
     is_31 = index.is_31
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("example", "examples"):
         candidates: list[tuple[str, Any]] = []
         if "example" in schema:
             candidates.append((pointer + "/example", schema["example"]))

@@ -1,6 +1,7 @@
 """Rules about the prose fields (description, summary, title) that renderers turn into HTML."""
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from spec.index import SpecIndex
@@ -51,21 +52,42 @@ _UNSAFE = re.compile(
 # newline is the two characters `\n`, so word boundaries and `\s` may not hold): a superset.
 _WS = r"(?:\s|\\[nrt])"
 _UNSAFE_IN_JSON = re.compile(rf"<{_WS}*script|eval{_WS}*\(|javascript{_WS}*:|<[a-z][^>]*?{_WS}on[a-z]+{_WS}*=")
-_CANDIDATE = re.compile(r"<|eval|javascript")
+_STARTS = ("<", "eval", "javascript")
 
 
 def _might_be_unsafe(index: SpecIndex) -> bool:
     """Every unsafe pattern starts with `<`, `eval` or `javascript`: try the loosened
-    patterns only where those occur in the serialized document (~20 ms), and walk the ~80k
+    patterns only where those occur in the serialized document (~10 ms), and walk the ~80k
     nodes for exact locations only when one matches."""
     import orjson
 
     try:
-        text = orjson.dumps(index.doc).decode().lower()
+        raw = orjson.dumps(index.doc)
     except TypeError:  # not plain JSON data: take the exact path
         return True
+    text = _lower(raw)
     match = _UNSAFE_IN_JSON.match
-    return any(match(text, found.start()) for found in _CANDIDATE.finditer(text))
+    return any(match(text, start) for start in _occurrences(text, _STARTS))
+
+
+def _lower(raw: bytes) -> str:
+    """`raw.decode().lower()` as far as the (ASCII) loosened patterns can tell, 3x faster:
+    lower-casing the bytes changes the ASCII letters only, and the only other characters
+    that lower-case to ASCII are 'İ' and the Kelvin sign, whose presence takes the slow way."""
+    text = raw.lower().decode()
+    if "\u0130" in text or "\u212a" in text:
+        text = raw.decode().lower()
+    return text
+
+
+def _occurrences(text: str, needles: tuple[str, ...]) -> Iterator[int]:
+    """Where each needle starts in `text`, by `str.find` (a regex alternation would visit
+    each of the 2.2M characters in turn: ten times slower)."""
+    for needle in needles:
+        start = text.find(needle)
+        while start != -1:
+            yield start
+            start = text.find(needle, start + 1)
 
 
 def text_fields(index: SpecIndex) -> list[tuple[Any, str, str]]:

