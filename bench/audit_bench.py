@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import signal
 import statistics
 import subprocess
@@ -32,8 +31,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MD = REPO_ROOT / "docs" / "benchmarks.md"
+from _common import (
+    DEFAULT_MD,
+    REPO_ROOT,
+    BenchError,
+    command_line,
+    display_path,
+    installed_version,
+    machine_info,
+    machine_line,
+    missing_node_tool,
+    npm_install,
+    peers_dir,
+    pinned_sha256,
+    resolve_spec,
+    tool_version,
+    update_markdown,
+    venv_tool,
+)
+
 MARK_START, MARK_END = "<!-- audit-bench:start -->", "<!-- audit-bench:end -->"
 
 REDOCLY_PKG, REDOCLY_VERSION = "@redocly/cli", "2.77.0"
@@ -64,10 +80,6 @@ GNU_TIME = Path("/usr/bin/time")  # its %M is the peak RSS of one child; os.wait
 OK_EXIT_CODES = (0, 1)  # every tool here exits 1 when it has findings: that is a result, not a failure
 
 
-class BenchError(Exception):
-    """A problem that ends the benchmark with one line on stderr (no traceback)."""
-
-
 def warn(message: str) -> None:
     """One-line notices about skipped or failed tools: the table still gets printed."""
     print(f"audit_bench: {message}", file=sys.stderr)
@@ -76,57 +88,11 @@ def warn(message: str) -> None:
 # --- locations -------------------------------------------------------------------------------
 
 
-def cache_root() -> Path:
-    """Same cache as the suite ($TELNYX_CONFORMANCE_CACHE or the user cache), so peers install once."""
-    override = os.environ.get("TELNYX_CONFORMANCE_CACHE")
-    if override:
-        return Path(override)
-    try:
-        import platformdirs
-    except ImportError:
-        return Path.home() / ".cache" / "telnyx-conformance"
-    return Path(platformdirs.user_cache_dir("telnyx-conformance"))
-
-
-def peers_dir() -> Path:
-    return cache_root() / "peers"
-
-
 def results_dir() -> Path:
     return peers_dir() / "results"
 
 
-def resolve_spec(explicit: str | None) -> Path:
-    """Resolve like the suite does ($TELNYX_SPEC, then ../shared/spec) so both measure the same file."""
-    if explicit:
-        candidate, origin = Path(explicit), "--spec"
-    elif os.environ.get("TELNYX_SPEC"):
-        candidate, origin = Path(os.environ["TELNYX_SPEC"]), "TELNYX_SPEC"
-    else:
-        candidate, origin = REPO_ROOT.parent / "shared" / "spec" / "telnyx.yml", "default"
-    if not candidate.is_file():
-        raise BenchError(f"spec not found: {candidate} (from {origin}); pass --spec PATH or set TELNYX_SPEC")
-    return candidate.resolve()
-
-
-def venv_tool(name: str) -> Path | None:
-    """A console script of the running interpreter's environment (.venv or the tox env), else PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return beside
-    found = shutil.which(name)
-    return Path(found) if found else None
-
-
 # --- peers installation ----------------------------------------------------------------------
-
-
-def installed_version(prefix: Path, package: str) -> str | None:
-    try:
-        manifest = json.loads((prefix / "node_modules" / package / "package.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest.get("version")
 
 
 def ensure_peers(prefix: Path) -> dict[str, Path]:
@@ -135,21 +101,14 @@ def ensure_peers(prefix: Path) -> dict[str, Path]:
     A private prefix (no global install) keeps the machine clean and the versions exact; the only
     network used is the npm registry. Returns {} (peers skipped) when node or npm is missing.
     """
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        warn(f"{'node' if not node else 'npm'} not found on PATH; skipping Redocly and Spectral")
+    missing_tool = missing_node_tool()
+    if missing_tool:
+        warn(f"{missing_tool} not found on PATH; skipping Redocly and Spectral")
         return {}
-    wanted = {REDOCLY_PKG: REDOCLY_VERSION, SPECTRAL_PKG: SPECTRAL_VERSION}
-    if any(installed_version(prefix, pkg) != version for pkg, version in wanted.items()):
-        print(f"installing {', '.join(f'{p}@{v}' for p, v in wanted.items())} into {prefix} ...", file=sys.stderr)
-        prefix.mkdir(parents=True, exist_ok=True)
-        command = [npm, "install", "--prefix", str(prefix), "--save-exact", "--no-audit", "--no-fund"]
-        command += ["--loglevel=error", *(f"{p}@{v}" for p, v in wanted.items())]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=prefix, check=False)
-        if done.returncode != 0:
-            lines = [line for line in done.stderr.splitlines() if line.strip()] or ["(no message)"]
-            warn(f"npm install failed ({lines[-1].strip()}); skipping Redocly and Spectral")
-            return {}
+    failure = npm_install(prefix, {REDOCLY_PKG: REDOCLY_VERSION, SPECTRAL_PKG: SPECTRAL_VERSION})
+    if failure:
+        warn(f"{failure}; skipping Redocly and Spectral")
+        return {}
     bins = {
         "redocly": prefix / "node_modules" / ".bin" / "redocly",
         "spectral": prefix / "node_modules" / ".bin" / "spectral",
@@ -316,14 +275,6 @@ def validate_help(cli: Path) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def pinned_sha256() -> str | None:
-    try:
-        from spec.pin import PINNED
-    except ImportError:
-        return None
-    return PINNED.sha256
-
-
 def structural_command(cli: Path, spec_args: list[str], rule_ids: set[str]) -> tuple[list[str], str] | None:
     """The structural validation to time: `validate` if present, else the audit on the structural rules."""
     usage = validate_help(cli)
@@ -353,7 +304,7 @@ def build_jobs(spec: Path, work: Path, use_peers: bool) -> tuple[list[Job], dict
         raise BenchError("telnyx-conformance not found beside this Python nor on PATH; install the project first")
     rules = our_rules(cli)
     (results / RESULT_OURS_RULES).write_text(json.dumps(rules, indent=2) + "\n", encoding="utf-8")
-    versions["telnyx-conformance"] = _version([str(cli), "--version"]).split()[-1]
+    versions["telnyx-conformance"] = tool_version([str(cli), "--version"]).split()[-1]
     spec_args = ["--spec", str(spec)]
     pin = pinned_sha256()
     if pin and hashlib.sha256(spec.read_bytes()).hexdigest() != pin:
@@ -409,7 +360,7 @@ def build_jobs(spec: Path, work: Path, use_peers: bool) -> tuple[list[Job], dict
     if osv is None:
         warn("openapi-spec-validator not found; not measured")
     else:
-        versions["openapi-spec-validator"] = _version([str(osv), "--version"]).split()[-1]
+        versions["openapi-spec-validator"] = tool_version([str(osv), "--version"]).split()[-1]
         osv_args = ["--validation-errors", "all", "--subschema-errors", "all", str(spec)]
         jobs.append(
             Job(
@@ -434,7 +385,7 @@ def peer_jobs(spec: Path, base_env: dict[str, str], versions: dict[str, str]) ->
     if not bins:
         return []
     redocly_cfg, spectral_cfg = write_peer_configs(prefix)
-    versions["node"] = _version(["node", "--version"])
+    versions["node"] = tool_version(["node", "--version"])
     versions["redocly"] = installed_version(prefix, REDOCLY_PKG) or "?"
     versions["spectral"] = installed_version(prefix, SPECTRAL_PKG) or "?"
     # Telemetry and update checks would be network traffic outside the npm registry, and noise.
@@ -472,14 +423,6 @@ def shown(command: Sequence[str], spec: Path, comment: str = "") -> str:
     words = [Path(command[0]).name]
     words += ["SPEC" if word == str(spec) else (Path(word).name if os.sep in word else word) for word in command[1:]]
     return shlex.join(words).replace("'SPEC'", "SPEC") + (f"  # {comment}" if comment else "")
-
-
-def _version(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return "?"
-    return (done.stdout.strip() or done.stderr.strip() or "?").splitlines()[-1]
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -586,25 +529,6 @@ def _met(ok: bool, target: str) -> str:
     return f"{target}: {'met' if ok else 'NOT met'}"
 
 
-def machine_info() -> dict[str, str]:
-    """What a reader needs to judge the figures: cores, CPU, memory and the load when measured."""
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-        model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-        cpu = model.group(1).strip() if model else "unknown CPU"
-    except OSError:
-        cpu = "unknown CPU"
-    try:
-        meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
-        total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
-        memory = f"{int(total.group(1)) / 1024 / 1024:.1f} GiB RAM" if total else "? RAM"
-    except OSError:
-        memory = "? RAM"
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return {"nproc": str(nproc), "cpu": cpu, "memory": memory, "load": load, "python": sys.version.split()[0]}
-
-
 def text_table(rows: list[Row]) -> str:
     header = f"{'tool':<58} {'wall (median)':>14} {'min-max':>13} {'peak RSS':>10}  verdict"
     lines = [header, "-" * len(header)]
@@ -626,8 +550,7 @@ def markdown_section(rows: list[Row], context: dict) -> str:
         "",
         f"- Command: `{context['command']}`",
         f"- Date: {context['date']}",
-        f"- Machine: {machine['nproc']} cores (nproc), {machine['cpu']}, {machine['memory']}, "
-        f"load average {machine['load']} at start (shared machine: figures are noisy)",
+        f"- Machine: {machine_line(machine)}",
         f"- Spec: `{context['spec']}` ({context['spec_size']:,} bytes, sha256 `{context['spec_sha'][:12]}`)",
         f"- Runs: median of {context['runs']}, round-robin (one run of each tool per round); "
         "peak RSS is the median of the runs' maxima",
@@ -648,35 +571,6 @@ def markdown_section(rows: list[Row], context: dict) -> str:
         lines += ["", note]
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
-
-
-def update_markdown(path: Path, section: str) -> None:
-    """Replace only our section, so other sections of the document are left as they are."""
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = "# Benchmarks\n\nMeasured figures of the suite, each section written by the script it names.\n"
-    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END) + r"\n?", re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: section, current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(updated, encoding="utf-8")
-
-
-def command_line(argv: Sequence[str]) -> str:
-    """How this run was started, with paths inside the repository made relative (reproducible)."""
-
-    def rel(text: str) -> str:
-        try:
-            return str(Path(text).resolve().relative_to(REPO_ROOT))
-        except ValueError:
-            return text
-
-    python = Path(sys.executable)
-    python_text = str(python.relative_to(REPO_ROOT)) if python.is_relative_to(REPO_ROOT) else "python"
-    return shlex.join([python_text, rel(argv[0]), *argv[1:]])
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -723,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": command_line([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine,
-        "spec": _display_spec(spec),
+        "spec": display_path(spec),
         "spec_size": len(spec_bytes),
         "spec_sha": hashlib.sha256(spec_bytes).hexdigest(),
         "runs": args.runs,
@@ -740,7 +634,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for what, value, verdict in figures:
         print(f"{what:<42} {value:>8}   {verdict}")
     output = Path(args.output_md)
-    update_markdown(output, markdown_section(rows, context))
+    update_markdown(output, markdown_section(rows, context), MARK_START, MARK_END)
     print(f"\nfindings saved under {results_dir()}; section written to {output}")
     return 1 if any(row.failure for row in rows) else 0
 
@@ -751,13 +645,6 @@ def consistency_notes(rows: dict[str, Row], warm_findings: tuple[int, int] | Non
     if cold and cold.verdict and warm_findings and cold.verdict != warm_findings:
         return [f"warning: warm audit found {fmt_verdict(warm_findings)}, cold {fmt_verdict(cold.verdict)}"]
     return []
-
-
-def _display_spec(spec: Path) -> str:
-    try:
-        return os.path.relpath(spec, REPO_ROOT)
-    except ValueError:
-        return str(spec)
 
 
 def write_meta(context: dict, produced: list[str]) -> None:
