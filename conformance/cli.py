@@ -137,13 +137,17 @@ def _serve(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get("TELNYX_API_KEY") or DEFAULT_TOKEN
     config = ServerConfig(token=token, seed=args.seed, faults=frozenset(args.fault), rate_limit=rate, db=args.db)
     from conformance.server.serve import bind, print_ready, serve
-    from spec.index import build_index
     from spec.load import load_spec
 
     spec = load_spec(args.spec, allow_unpinned=args.allow_unpinned, use_cache=not args.no_cache)
     for warning in spec.warnings:
         print(f"telnyx-conformance: warning: {warning}", file=sys.stderr)
-    index = build_index(spec.data)
+    index = spec.index()
+    known_ids = {op.operation_id for op in index.operations}
+    for fault in args.fault:
+        unknown = sorted(parse_fault(fault)[1] - known_ids)
+        if unknown:
+            raise SpecError(f"--fault {fault}: no operation with id {', '.join(unknown)} in the spec")
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:

@@ -594,3 +594,11 @@ def test_catalogue_shape() -> None:
 
 def test_every_fault_has_a_test() -> None:
     assert set(BY_NAME) - COVERED == set()
+
+
+def test_serve_refuses_a_fault_scoped_to_an_unknown_operation(capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.cli import main
+
+    assert main(["serve", "--port", "0", "--fault", "hang:NoSuchOperation"]) == 2
+    err = capsys.readouterr().err
+    assert "no operation with id NoSuchOperation" in err and err.count("\n") == 1
