@@ -156,6 +156,21 @@ def _validate(index: SpecIndex, operation: Operation, parts: RequestParts) -> Re
     return check
 
 
+def path_value_valid(index: SpecIndex, pointer: str, raw: dict[str, Any], text: str) -> bool:
+    """Would a request carrying `text` for this path parameter pass validation? The server's
+    state asks before it mints a record id, so that every id it lists can be requested back."""
+    param = _build_param(index, pointer, raw)
+    if param is None:
+        return True
+    plan = _Plan(index, (param,), {}, {}, (), None, semantic_status=422, media_status=400)
+    errors: list[ApiError] = []
+    try:
+        _check_path(plan, {param.name: text}, {}, errors)
+    except Exception:
+        return False
+    return not errors
+
+
 def _one_per_source(errors: list[ApiError]) -> list[ApiError]:
     """The first error for each parameter/pointer (a bad value often breaks both `type` and
     `enum`; one message per field is what a client can act on), at most MAX_ERRORS."""

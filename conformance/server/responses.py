@@ -32,7 +32,9 @@ class Response:
 
 
 def success_status(operation: Operation) -> str | None:
-    """The documented success code to answer with: 200 first, then other 2xx, then default."""
+    """The documented success code to answer with: 200 first, then other 2xx, then default,
+    then a documented redirect (`GET /oauth/authorize` documents only 302 besides errors: an
+    undocumented 204 would be the one answer a client cannot expect)."""
     responses = operation.node.get("responses")
     if not isinstance(responses, dict):
         return None
@@ -40,8 +42,11 @@ def success_status(operation: Operation) -> str | None:
     for preferred in SUCCESS_ORDER:
         if preferred in codes:
             return preferred
-    twos = sorted(code for code in codes if code.startswith("2"))
-    return twos[0] if twos else None
+    for first_digit in ("2", "3"):
+        found = sorted(code for code in codes if code.startswith(first_digit))
+        if found:
+            return found[0]
+    return None
 
 
 def response_object(index: SpecIndex, operation: Operation, status: str) -> tuple[str, dict[str, Any]]:

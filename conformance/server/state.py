@@ -9,6 +9,7 @@ returns stays valid against the spec. Views are cached per record version.
 
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from conformance.server.app import Context
 
 SEED_RECORDS = 45  # enough for three pages at the usual default page size of 20
+ID_ATTEMPTS = 4  # ids generated from the id parameter's schema before the crc fallback
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Collection:
     item_pointer: str | None = None  # schema of one record as the list shows it
     single_pointer: str | None = None  # schema of one record as GET item shows it
     id_field: str = "id"
+    # (pointer, parameter) of every declaration of the id parameter on the item path and the
+    # paths under it: a record id must pass all of them, or its own URLs would be rejected.
+    id_params: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 def _data_schema(index: SpecIndex, operation: Operation | None, want_array: bool) -> str | None:
@@ -84,8 +89,36 @@ def infer_collections(index: SpecIndex) -> dict[str, Collection]:
                 collection.operations[method] = item_ops[method]
         collection.item_pointer = _data_schema(index, collection.operations.get("list"), want_array=True)
         collection.single_pointer = _data_schema(index, collection.operations.get("get"), want_array=False)
+        collection.id_params = _id_params(index, item_path, collection.id_param)
+        if any(_is_fixed_set(index, param) for _, param in collection.id_params):
+            continue  # `/enum/{endpoint}`, `/portouts/{id}/{status}`: names from a list, not record ids
         found[head] = collection
     return found
+
+
+def _id_params(index: SpecIndex, item_path: str, name: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    found = []
+    for operation in index.operations:
+        if operation.path == item_path or operation.path.startswith(item_path + "/"):
+            found.extend(
+                (pointer, param)
+                for pointer, param in index.parameters(operation)
+                if param.get("in") == "path" and param.get("name") == name
+            )
+    return tuple(found)
+
+
+def _id_text(value: Any) -> list[str]:
+    """A generated value as a record id: non-empty strings and integers only."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+        return [str(value)]
+    return []
+
+
+def _is_fixed_set(index: SpecIndex, param: dict[str, Any]) -> bool:
+    """Does the parameter's schema enumerate its values (`enum`, `const`, boolean)?"""
+    _, schema = index.deref("", param.get("schema"))
+    return isinstance(schema, dict) and ("enum" in schema or "const" in schema or schema.get("type") == "boolean")
 
 
 class Store:
@@ -126,16 +159,40 @@ class Store:
         return record_id
 
     def _fresh_id(self, collection: Collection, seed: int, seq: int) -> str:
+        """A new record id the item path accepts: the id the record's own view would show,
+        else one generated from the id parameter's schema (a uuid where the path wants one)."""
+        for candidate in self._id_candidates(collection, seed):
+            if self._id_accepted(collection, candidate) and not self._exists(collection, candidate):
+                return candidate
+        return f"{zlib.crc32(f'{collection.path}:{seed}:{seq}'.encode()):08x}-{seq:04d}"
+
+    def _id_candidates(self, collection: Collection, seed: int) -> Iterator[str]:
+        """The view's own id first (lists and items then agree), then values generated from
+        each distinct declaration of the id parameter, a few seeds each (lazily: the first
+        candidate usually wins)."""
+        from conformance.server.generate import GenerationError, generate
+
         pointer = collection.single_pointer or collection.item_pointer
-        candidate = None
         if pointer is not None:
             view = self._generate(pointer, seed, None)
-            value = view.get(collection.id_field) if isinstance(view, dict) else None
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                candidate = str(value)
-        if candidate is None or self._exists(collection, candidate):
-            candidate = f"{zlib.crc32(f'{collection.path}:{seed}:{seq}'.encode()):08x}-{seq:04d}"
-        return candidate
+            yield from _id_text(view.get(collection.id_field) if isinstance(view, dict) else None)
+        schemas = {orjson.dumps(p.get("schema")): f"{q}/schema" for q, p in collection.id_params if "schema" in p}
+        for schema_pointer in schemas.values():
+            for attempt in range(ID_ATTEMPTS):
+                try:
+                    value = generate(
+                        self.index, schema_pointer, seed=seed + attempt, direction="request", examples=False
+                    )
+                except GenerationError:
+                    break
+                yield from _id_text(value)
+
+    def _id_accepted(self, collection: Collection, candidate: str) -> bool:
+        from conformance.server.request_validation import path_value_valid
+
+        if "/" in candidate:
+            return False  # a decoded path would route elsewhere
+        return all(path_value_valid(self.index, pointer, param, candidate) for pointer, param in collection.id_params)
 
     def _exists(self, collection: Collection, record_id: str) -> bool:
         row = self.db.execute(
@@ -221,6 +278,9 @@ class Store:
     def _create(self, ctx: "Context", collection: Collection) -> Response | None:
         fields = ctx.parsed_body if isinstance(ctx.parsed_body, dict) else {}
         seed = zlib.crc32(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)) & 0x7FFFFFFF
+        # Seed first: a collection that already holds rows counts as seeded (a --db file), so a
+        # create before any read would otherwise leave the collection with that one record.
+        self._ensure_seeded(collection)
         record_id = self._insert(collection, fields, seed=seed, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))
 

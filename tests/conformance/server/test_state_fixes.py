@@ -1,0 +1,97 @@
+"""Regression tests for the server fixes the conformance sweep led to, each on a tiny spec:
+record ids every path of the record accepts, enumerated path names not taken for collections,
+a create before any read keeping the seeded records, and a redirect-only operation answered with
+its documented redirect."""
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from conformance.server.app import DEFAULT_TOKEN, ReferenceServer, ServerConfig
+from conformance.server.request_validation import path_value_valid
+from conformance.server.responses import success_status
+from conformance.server.state import SEED_RECORDS, Store, infer_collections
+from spec.index import SpecIndex, build_index
+
+AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+UUID = {"type": "string", "format": "uuid"}
+
+
+def _ok(schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    if schema is None:
+        return {"200": {"description": "ok"}}
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _spec() -> SpecIndex:
+    """`/things/{id}` whose item path takes any string but whose action wants a uuid, while the
+    record's own `id` field is a plain string; `/kinds/{kind}` names one of a fixed list."""
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": thing}}, "required": ["data"]}
+    single = {"type": "object", "properties": {"data": thing}, "required": ["data"]}
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com/v2"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/things": {"get": {"responses": _ok(listing)}, "post": {"responses": _ok(single)}},
+            "/things/{id}": {"get": {"parameters": [_path("id", {"type": "string"})], "responses": _ok(single)}},
+            "/things/{id}/actions/ping": {"post": {"parameters": [_path("id", UUID)], "responses": _ok()}},
+            "/kinds": {"get": {"responses": _ok(listing)}},
+            "/kinds/{kind}": {"get": {"parameters": [_path("kind", {"enum": ["a", "b"]})], "responses": _ok(single)}},
+            "/authorize": {"get": {"responses": {"302": {"description": "redirect"}, "400": {"description": "bad"}}}},
+        },
+    }
+    return build_index(doc)
+
+
+def _ask(app: ReferenceServer, method: str, path: str) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.request(method, path, headers=AUTH)
+
+    return asyncio.run(go())
+
+
+def test_record_ids_pass_every_declaration_of_the_id_parameter() -> None:
+    index = _spec()
+    store = Store(index, seed=0)
+    collection = store.collections["/things"]
+    assert len(collection.id_params) == 2  # the item path's and the action's
+    ids = [record[0] for record in store.records(collection)]
+    assert len(ids) == len(set(ids)) == SEED_RECORDS
+    for pointer, param in collection.id_params:
+        assert all(path_value_valid(index, pointer, param, record_id) for record_id in ids)
+
+
+def test_an_action_on_a_listed_record_is_accepted() -> None:
+    app = ReferenceServer(_spec(), ServerConfig())
+    first = _ask(app, "GET", "/v2/things").json()["data"][0]["id"]
+    assert _ask(app, "POST", f"/v2/things/{first}/actions/ping").status_code == 200
+
+
+def test_enumerated_path_names_are_not_collections() -> None:
+    index = _spec()
+    assert "/kinds" not in infer_collections(index)
+    assert _ask(ReferenceServer(index, ServerConfig()), "GET", "/v2/kinds/b").status_code == 200
+
+
+def test_a_create_before_any_read_keeps_the_seeded_records() -> None:
+    app = ReferenceServer(_spec(), ServerConfig())
+    assert _ask(app, "POST", "/v2/things").status_code == 200
+    assert len(app.store.records(app.store.collections["/things"])) == SEED_RECORDS + 1
+
+
+def test_a_redirect_only_operation_answers_its_redirect() -> None:
+    index = _spec()
+    operation = next(o for o in index.operations if o.path == "/authorize")
+    assert success_status(operation) == "302"
+    assert _ask(ReferenceServer(index, ServerConfig()), "GET", "/v2/authorize").status_code == 302
