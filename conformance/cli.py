@@ -112,7 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import asyncio
     import os
 
     import orjson
@@ -136,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
     rate = _rate(args.rate_limit) if args.rate_limit else None
     token = args.token or os.environ.get("TELNYX_API_KEY") or DEFAULT_TOKEN
     config = ServerConfig(token=token, seed=args.seed, faults=frozenset(args.fault), rate_limit=rate, db=args.db)
-    from conformance.server.serve import bind, print_ready, serve
+    from conformance.server.serve import bind, print_ready, run_loop, serve
     from spec.load import load_spec
 
     spec = load_spec(args.spec, allow_unpinned=args.allow_unpinned, use_cache=not args.no_cache)
@@ -154,7 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise SpecError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"telnyx-conformance: warning: listening on {args.host}, not loopback only", file=sys.stderr)
-    asyncio.run(serve(index, config, sock, on_ready=print_ready))
+    run_loop(serve(index, config, sock, on_ready=print_ready))
     return EXIT_OK
 
 

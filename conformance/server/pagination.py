@@ -10,11 +10,14 @@ filter or sort ignored).
 import math
 from typing import TYPE_CHECKING, Any
 
-from conformance.server.responses import Response, render, success_status
+import orjson
+
+from conformance.server.responses import Response, success_body
 
 if TYPE_CHECKING:
     from conformance.server.app import Context
     from conformance.server.state import Collection
+    from spec.index import Operation, SpecIndex
 
 DEFAULT_SIZE = 20
 MAX_SIZE = 250
@@ -94,15 +97,43 @@ def paginate(ctx: "Context", collection: "Collection", items: list[dict[str, Any
     if not ctx.faulty("sort-ignored"):
         items = apply_sort(items, query.get("sort"))
     page = grouped(query, "page")
-    if "after" in page or "before" in page:
+    operation = ctx.operation
+    assert operation is not None
+    if "after" in page or "before" in page or declares_cursor(ctx.server.index, operation):
         data, meta = _cursor_page(ctx, collection, items, page)
     else:
         data, meta = _number_page(ctx, items, page)
-    operation = ctx.operation
-    assert operation is not None
-    status = success_status(operation) or "200"
-    response = render(ctx.server.index, operation, status, seed=ctx.server.config.seed, overrides={"data": data})
-    return _with_meta(response, meta)
+    return _list_response(ctx, operation, data, meta)
+
+
+def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
+    """Does the operation page by cursor (`page[after]`/`page[before]`, literal or deepObject)?
+    Then even its first page (no cursor sent) answers in cursor mode, with real cursors."""
+    memo = index.memo.setdefault("declares_cursor", {})
+    if operation.pointer not in memo:
+        found = False
+        for _, param in index.parameters(operation):
+            name = str(param.get("name", ""))
+            if name in ("page[after]", "page[before]"):
+                found = True
+            elif name == "page":
+                _, schema = index.deref("", param.get("schema"))
+                properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+                found = found or (isinstance(properties, dict) and ("after" in properties or "before" in properties))
+        memo[operation.pointer] = found
+    return memo[operation.pointer]
+
+
+def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta: dict[str, Any]) -> Response:
+    """The generated success envelope with this page as `data` and the pagination fields its
+    own `meta` declares set to the truth (the generator fills every declared property)."""
+    template, body = success_body(ctx.server.index, operation, seed=ctx.server.config.seed)
+    if not isinstance(body, dict):
+        return template
+    body = {**body, "data": data}
+    if isinstance(body.get("meta"), dict):
+        body["meta"] = {**body["meta"], **{k: v for k, v in meta.items() if k in body["meta"]}}
+    return Response(template.status, orjson.dumps(body), dict(template.headers), template.content_type)
 
 
 def _number_page(ctx: "Context", items: list[Any], page: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -133,6 +164,8 @@ def _cursor_page(
         after = str(page["after"])
         start = ids.index(after) + 1 if after in ids else len(ids)
         chunk = items[start : start + size]
+    elif "before" not in page:  # the first page of a cursor-paginated list
+        start, chunk = 0, items[:size]
     else:
         before = str(page["before"])
         end = ids.index(before) if before in ids else 0
@@ -145,21 +178,3 @@ def _cursor_page(
     if chunk and start > 0:
         cursors["before"] = ids[start]
     return chunk, {"cursors": cursors}
-
-
-def _with_meta(response: Response, meta: dict[str, Any]) -> Response:
-    """Set the pagination fields the response's own `meta` declares (the generator fills in
-    every declared property, so a declared field is present); leave the rest as generated."""
-    import orjson
-
-    try:
-        body = orjson.loads(response.body)
-    except orjson.JSONDecodeError:
-        return response
-    if isinstance(body, dict) and isinstance(body.get("meta"), dict):
-        current = body["meta"]
-        for key, value in meta.items():
-            if key in current:
-                current[key] = value
-        response.body = orjson.dumps(body)
-    return response

@@ -94,6 +94,20 @@ def render(
 
 
 _CACHE: dict[tuple[int, str, int], Response] = {}
+_BODIES: dict[tuple[int, str, int], Any] = {}
+
+
+def success_body(index: SpecIndex, operation: Operation, *, seed: int) -> tuple[Response, Any]:
+    """The generic success response and its parsed JSON body, generated once: list requests
+    reuse it as the envelope and swap in their page (generation is the costly part)."""
+    response = success_response(index, operation, seed=seed)
+    key = (id(index), operation.pointer, seed)
+    if key not in _BODIES:
+        try:
+            _BODIES[key] = orjson.loads(response.body) if response.body else None
+        except orjson.JSONDecodeError:
+            _BODIES[key] = None
+    return response, _BODIES[key]
 
 
 def success_response(index: SpecIndex, operation: Operation, *, seed: int) -> Response:

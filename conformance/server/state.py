@@ -135,6 +135,10 @@ class Store:
         )
         self._views: dict[tuple[str, str, str, int], dict[str, Any]] = {}
         self._seeded: set[str] = set()
+        # Decoded rows per collection (every list request reads them all), dropped on any write;
+        # and the collections owning each path template, which never change.
+        self._rows: dict[str, list[tuple[str, int, dict[str, Any], int, bool]]] = {}
+        self._owners_of: dict[str, list[Collection]] = {}
 
     # --- records ------------------------------------------------------------------------
     def _ensure_seeded(self, collection: Collection) -> None:
@@ -156,6 +160,7 @@ class Store:
             "INSERT INTO records (collection, id, seq, seed, fields, created) VALUES (?, ?, ?, ?, ?, ?)",
             (collection.path, record_id, seq_value, seed, orjson.dumps(fields).decode(), int(created)),
         )
+        self._rows.pop(collection.path, None)
         return record_id
 
     def _fresh_id(self, collection: Collection, seed: int, seq: int) -> str:
@@ -202,11 +207,14 @@ class Store:
 
     def records(self, collection: Collection) -> list[tuple[str, int, dict[str, Any], int, bool]]:
         self._ensure_seeded(collection)
-        rows = self.db.execute(
-            "SELECT id, seed, fields, version, created FROM records WHERE collection = ? ORDER BY seq",
-            (collection.path,),
-        )
-        return [(r[0], r[1], orjson.loads(r[2]), r[3], bool(r[4])) for r in rows]
+        cached = self._rows.get(collection.path)
+        if cached is None:
+            rows = self.db.execute(
+                "SELECT id, seed, fields, version, created FROM records WHERE collection = ? ORDER BY seq",
+                (collection.path,),
+            )
+            cached = self._rows[collection.path] = [(r[0], r[1], orjson.loads(r[2]), r[3], bool(r[4])) for r in rows]
+        return cached
 
     def record(self, collection: Collection, record_id: str) -> tuple[str, int, dict[str, Any], int, bool] | None:
         self._ensure_seeded(collection)
@@ -255,11 +263,13 @@ class Store:
 
     def _owners(self, template: str) -> list[Collection]:
         """Collections whose item path is a prefix of `template` (their id must exist)."""
-        owners = []
-        for collection in self.collections.values():
-            item = collection.item_path
-            if template == item or template.startswith(item + "/"):
-                owners.append(collection)
+        owners = self._owners_of.get(template)
+        if owners is None:
+            owners = self._owners_of[template] = [
+                c
+                for c in self.collections.values()
+                if template == c.item_path or template.startswith(c.item_path + "/")
+            ]
         return owners
 
     def _item_collection(self, operation: Operation) -> Collection | None:
@@ -298,9 +308,11 @@ class Store:
                 "UPDATE records SET fields = ?, version = version + 1 WHERE collection = ? AND id = ?",
                 (orjson.dumps(fields).decode(), collection.path, record_id),
             )
+            self._rows.pop(collection.path, None)
             found = self.record(collection, record_id)
         if method == "delete" and not ctx.faulty("deleted-resource-retrievable"):
             self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (collection.path, record_id))
+            self._rows.pop(collection.path, None)
         return self._render_one(ctx, collection, found)
 
     def _render_one(self, ctx: "Context", collection: Collection, record: Any) -> Response:
