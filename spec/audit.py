@@ -59,6 +59,7 @@ def run_audit(
     findings: list[Finding] = []
     rule_errors: list[str] = []
     ignored = 0
+    raw: list[tuple[str, str, Severity, str]] = []
     for rule in rules:
         if not rule.applies_to(index):
             continue
@@ -72,13 +73,15 @@ def run_audit(
                 raise
             rule_errors.append(f"rule {rule.id} crashed: {type(exc).__name__}: {exc}")
             continue
-        for pointer, message in produced:
-            line, column = spec.locator.locate(pointer)
-            finding = Finding(line, column, pointer, rule.id, severity, message)
-            if any(ignore.matches(finding) for ignore in config.ignore):
-                ignored += 1
-                continue
-            findings.append(finding)
+        raw.extend((pointer, rule.id, severity, message) for pointer, message in produced)
+    # Located together: a parse that is not cached locates just these pointers, in one pass.
+    positions = spec.locator.locate_all([pointer for pointer, *_ in raw])
+    for pointer, rule_id, severity, message in raw:
+        finding = Finding(*positions[pointer], pointer, rule_id, severity, message)
+        if any(ignore.matches(finding) for ignore in config.ignore):
+            ignored += 1
+            continue
+        findings.append(finding)
     _refuse_unresolved_refs(spec, findings)
     findings = sorted(set(findings), key=_ORDER)
     baselined = 0

@@ -8,7 +8,7 @@ from typing import Any
 from spec import cache
 from spec.errors import SpecError
 from spec.index import SpecIndex, Structure, build_index, walk_structure
-from spec.locate import Locator, PackedPositions, build_locator
+from spec.locate import LazyLocator, Locator, PackedPositions, build_locator
 from spec.pin import PINNED
 from spec.resolve import SpecLocation, locate_spec, remember_pinned
 
@@ -19,7 +19,7 @@ class LoadedSpec:
     sha256: str
     size: int
     data: dict[str, Any]
-    locator: Locator
+    locator: Locator | LazyLocator
     pinned: bool
     from_cache: bool
     warnings: list[str] = field(default_factory=list)
@@ -70,10 +70,12 @@ def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bo
 
         data, text = parse_document(raw, str(path))
         _check_openapi(data, path)
-        locator = build_locator(text)
         if use_cache:
+            locator = build_locator(text)
             structure = walk_structure(data)
             cache.store(sha256, (data, PackedPositions.pack(locator.positions).state(), structure))
+        else:
+            locator = LazyLocator(text)
     _check_openapi(data, path)
     if pinned and location.origin != "cache":
         remember_pinned(path)

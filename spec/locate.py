@@ -51,6 +51,33 @@ class Locator:
                 return (1, 1)
             pointer = pointer[: pointer.rfind("/")]
 
+    def locate_all(self, pointers: "list[str]") -> dict[str, Position]:
+        return {pointer: self.locate(pointer) for pointer in pointers}
+
+
+class LazyLocator:
+    """Locates only what is asked, when a parse is not going into the cache (`--no-cache`):
+    one pass over the lines that records just the wanted pointers' ancestry and skips every
+    other subtree, instead of positioning all ~78k nodes of the Telnyx spec."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def locate_all(self, pointers: "list[str]") -> dict[str, Position]:
+        if self.text.lstrip().startswith(("{", "[")):
+            found = Locator(_index_json(self.text))
+        else:
+            wanted = {""}
+            for pointer in pointers:
+                while pointer and pointer not in wanted:
+                    wanted.add(pointer)
+                    pointer = pointer[: pointer.rfind("/")]
+            found = Locator(_index_yaml(self.text, frozenset(wanted)))
+        return found.locate_all(pointers)
+
+    def locate(self, pointer: str) -> Position:
+        return self.locate_all([pointer])[pointer]
+
 
 class PackedPositions:
     """The positions of every pointer in four flat buffers, for the parse cache.
@@ -139,15 +166,38 @@ def _key_text(match: re.Match) -> str:
     return match.group("plain").rstrip()
 
 
-def _index_yaml(text: str) -> dict[str, Position]:
+_NOT_PLAIN_START = frozenset("\"'#[]{},&*!|>%@`?-")
+
+
+def _split_key(content: str) -> tuple[str | None, str]:
+    """(key, value text) of a `key: value` line, or (None, "") when it is not one.
+
+    Fast path for the usual plain key (a plain key cannot contain ": ", so the first one ends
+    it); quoted keys and other rarities go through the full pattern."""
+    if content[0] not in _NOT_PLAIN_START:
+        cut = content.find(": ")
+        if cut < 0 and content.endswith(":"):
+            cut = len(content) - 1
+        if cut > 0 and "\t" not in content[:cut]:
+            return content[:cut].rstrip(), content[cut + 1 :].lstrip(" ")
+    match = _KEY.match(content)
+    if match is None:
+        return None, ""
+    return _key_text(match), content[match.end() :]
+
+
+def _index_yaml(text: str, wanted: frozenset[str] | None = None) -> dict[str, Position]:
+    """Positions of every key and item, or, given `wanted` (pointers and all their
+    prefixes), only of those: any other subtree is skipped by its indentation."""
     positions: dict[str, Position] = {"": (1, 1)}
+    skip_dash_at: int | None = None  # a pruned key's indentless sequence items sit at its indent
     # Frames: [indent, pointer, is_sequence, next_item_index]
     stack: list[list] = []
     pending: tuple[str, int, bool] | None = None  # (pointer, owner indent, owner is a key)
     skip_above: int | None = None  # skip continuation lines indented more than this
 
     def handle(indent: int, content: str, line_no: int) -> None:
-        nonlocal pending, skip_above
+        nonlocal pending, skip_above, skip_dash_at
         is_dash = content == "-" or content.startswith("- ")
         if pending is not None:
             pointer, owner_indent, owner_is_key = pending
@@ -167,9 +217,12 @@ def _index_yaml(text: str) -> dict[str, Position]:
         if is_dash:
             pointer = f"{frame[1]}/{frame[3]}"
             frame[3] += 1
+            if wanted is not None and pointer not in wanted:
+                skip_above = indent
+                return
             positions[pointer] = (line_no, indent + 1)
             rest = content[1:].lstrip(" ")
-            if not rest or rest.startswith("#") or _PROPS_ONLY.match(rest):
+            if not rest or rest[0] == "#" or (rest[0] in "&!" and _PROPS_ONLY.match(rest)):
                 pending = (pointer, indent, False)
                 return
             sub_indent = indent + len(content) - len(rest)
@@ -179,13 +232,15 @@ def _index_yaml(text: str) -> dict[str, Position]:
             else:
                 skip_above = indent
             return
-        match = _KEY.match(content)
-        if match is None:
+        key, value = _split_key(content)
+        if key is None:
             return
-        pointer = frame[1] + "/" + escape(_key_text(match))
+        pointer = frame[1] + "/" + (escape(key) if "~" in key or "/" in key else key)
+        if wanted is not None and pointer not in wanted:
+            skip_above = skip_dash_at = indent
+            return
         positions[pointer] = (line_no, indent + 1)
-        value = content[match.end() :]
-        if not value or value.startswith("#") or _PROPS_ONLY.match(value):
+        if not value or value[0] == "#" or (value[0] in "&!" and _PROPS_ONLY.match(value)):
             pending = (pointer, indent, True)
         else:
             skip_above = indent
@@ -197,6 +252,11 @@ def _index_yaml(text: str) -> dict[str, Position]:
             if indent > skip_above or not content.strip():
                 continue
             skip_above = None
+        if skip_dash_at is not None:
+            if indent == skip_dash_at and (content.startswith("- ") or content.rstrip() == "-"):
+                skip_above = indent
+                continue
+            skip_dash_at = None
         content = content.rstrip()
         if not content or content.startswith("#"):
             continue

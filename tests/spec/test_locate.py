@@ -93,3 +93,28 @@ def test_unknown_pointer_falls_back_to_nearest_ancestor() -> None:
 def test_keys_are_escaped_like_json_pointers(key: str) -> None:
     text = f"root:\n  {yaml.safe_dump(key).strip().removesuffix('...').strip()}: 1\n"
     assert build_locator(text).locate(f"/root/{escape(key)}") == (2, 3)
+
+
+def test_targeted_locating_agrees_with_the_full_scan(shared_spec_path: Path) -> None:
+    from spec.locate import LazyLocator
+
+    text = shared_spec_path.read_text()
+    full = build_locator(text)
+    pointers = sorted(full.positions)[::97] + ["/paths/~1addresses/get/parameters/0/schema/nowhere", "/nope"]
+    assert LazyLocator(text).locate_all(pointers) == full.locate_all(pointers)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5])
+def test_targeted_locating_on_tricky_yaml(step: int) -> None:
+    from spec.locate import LazyLocator
+
+    full = build_locator(TRICKY)
+    pointers = sorted(full.positions)[::step] + ["/list/3/1", "/description/not"]
+    assert LazyLocator(TRICKY).locate_all(pointers) == full.locate_all(pointers)
+
+
+def test_targeted_locating_skips_a_pruned_keys_indentless_sequence() -> None:
+    from spec.locate import LazyLocator
+
+    text = "a:\n- x: 1\n- y: 2\nb:\n  c: 3\n"
+    assert LazyLocator(text).locate_all(["/b/c"]) == {"/b/c": (5, 3)}
