@@ -100,7 +100,7 @@ def test_targeted_locating_agrees_with_the_full_scan(shared_spec_path: Path) -> 
 
     text = shared_spec_path.read_text()
     full = build_locator(text)
-    pointers = sorted(full.positions)[::97] + ["/paths/~1addresses/get/parameters/0/schema/nowhere", "/nope"]
+    pointers = [*sorted(full.positions)[::97], "/paths/~1addresses/get/parameters/0/schema/nowhere", "/nope"]
     assert LazyLocator(text).locate_all(pointers) == full.locate_all(pointers)
 
 
@@ -109,7 +109,7 @@ def test_targeted_locating_on_tricky_yaml(step: int) -> None:
     from spec.locate import LazyLocator
 
     full = build_locator(TRICKY)
-    pointers = sorted(full.positions)[::step] + ["/list/3/1", "/description/not"]
+    pointers = [*sorted(full.positions)[::step], "/list/3/1", "/description/not"]
     assert LazyLocator(TRICKY).locate_all(pointers) == full.locate_all(pointers)
 
 
