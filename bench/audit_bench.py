@@ -55,16 +55,6 @@ MARK_START, MARK_END = "<!-- audit-bench:start -->", "<!-- audit-bench:end -->"
 REDOCLY_PKG, REDOCLY_VERSION = "@redocly/cli", "2.77.0"
 SPECTRAL_PKG, SPECTRAL_VERSION = "@stoplight/spectral-cli", "6.16.3"
 
-# Until `telnyx-conformance validate` exists, structural validation is the audit restricted to these.
-STRUCTURAL_RULES = (
-    "oas-schema",
-    "schema-dialect",
-    "default-valid",
-    "parameter-unique",
-    "operation-id-unique",
-    "path-params",
-    "tag-unique",
-)
 
 # File names under <cache>/peers/results/, shared with bench/parity.py.
 RESULT_OURS = "telnyx-conformance.json"
@@ -269,26 +259,10 @@ def our_rules(cli: Path) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def validate_help(cli: Path) -> str | None:
-    """`validate` is coming: use it as soon as the CLI knows it (its --help text, else None)."""
-    done = subprocess.run([str(cli), "validate", "--help"], capture_output=True, text=True, check=False)
-    return done.stdout if done.returncode == 0 else None
-
-
-def structural_command(cli: Path, spec_args: list[str], rule_ids: set[str]) -> tuple[list[str], str] | None:
-    """The structural validation to time: `validate` if present, else the audit on the structural rules."""
-    usage = validate_help(cli)
-    if usage is not None:
-        # Only the options it has: a parse with no cache (like osv) and JSON for the verdict.
-        wanted = [[arg] for arg in spec_args if arg.startswith("--") and arg != "--spec"]
-        wanted += [["--no-cache"], ["--format", "json"]]
-        extra = [word for option in wanted if option[0] in usage for word in option]
-        return [str(cli), "validate", "--spec", spec_args[1], *extra], "validate"
-    selected = [rule for rule in STRUCTURAL_RULES if rule in rule_ids]
-    if not selected:
-        return None
-    flags = [arg for rule in selected for arg in ("--select", rule)]
-    return [str(cli), "audit", *spec_args, "--no-cache", "--format", "json", *flags], f"audit on {len(selected)} rules"
+def structural_command(cli: Path, spec_args: list[str]) -> list[str]:
+    """`validate` on a fresh parse (--no-cache: osv has no cache either), JSON for the verdict."""
+    extra = [arg for arg in spec_args if arg.startswith("--") and arg != "--spec"]
+    return [str(cli), "validate", "--spec", spec_args[1], *extra, "--no-cache", "--format", "json"]
 
 
 def build_jobs(spec: Path, work: Path, use_peers: bool) -> tuple[list[Job], dict[str, str]]:
@@ -338,23 +312,19 @@ def build_jobs(spec: Path, work: Path, use_peers: bool) -> tuple[list[Job], dict
             verdict_ours,
         )
     )
-    structural = structural_command(cli, spec_args, {r["id"] for r in rules})
-    if structural is None:
-        warn(f"no structural rules yet ({', '.join(STRUCTURAL_RULES)}) and no `validate`; not measured")
-    else:
-        command, how = structural
-        jobs.append(
-            Job(
-                "structural",
-                f"telnyx-conformance structural validation ({how})",
-                command,
-                shown(command, spec),
-                results / RESULT_VALIDATE,
-                REPO_ROOT,
-                {**base_env, "TELNYX_CONFORMANCE_CACHE": str(work / "structural")},
-                verdict_ours,
-            )
+    command = structural_command(cli, spec_args)
+    jobs.append(
+        Job(
+            "structural",
+            "telnyx-conformance structural validation (validate)",
+            command,
+            shown(command, spec),
+            results / RESULT_VALIDATE,
+            REPO_ROOT,
+            {**base_env, "TELNYX_CONFORMANCE_CACHE": str(work / "structural")},
+            verdict_ours,
         )
+    )
 
     osv = venv_tool("openapi-spec-validator")
     if osv is None:
