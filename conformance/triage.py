@@ -1,0 +1,164 @@
+"""Triage: whose fault is a failure, the target's (`server`), the spec's (`spec`), or the
+run's own configuration and network (`setup`)?
+
+A failure is the spec's when the part of the spec the check judged the target against
+contradicts itself: the audit has a finding there of a kind that makes the schema wrong
+(an invalid default or example, a 3.0 keyword that changes validation in 3.1, a schema that
+is not valid JSON Schema, a `$ref` to the wrong kind of object). The audit already knows
+these places, located; triage only asks whether the failing operation reaches one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spec.index import SCHEMA_LIST, SCHEMA_MAP, SCHEMA_ONE, Operation, SpecIndex
+from spec.pointer import escape
+
+SERVER, SPEC, SETUP = "server", "spec", "setup"
+CLASSES = (SERVER, SPEC, SETUP)
+
+# Audit rules whose findings mean "a conforming server can still fail here": the schema
+# itself misleads a validator or a server. (Invalid examples only mislead a server that
+# echoes them, like a mock: that is judged by value, not by location.)
+SPEC_BREAKING_RULES = frozenset(
+    {
+        "default-valid",
+        "schema-dialect",
+        "oas31-legacy-keywords",
+        "ref-target-kind",
+        "required-property-undefined",
+        "composition-illogical",
+        "enum-type-match",
+        "schema-type-mismatch",
+        "parameter-unique",
+    }
+)
+# Checks whose failure says nothing about the target's conformance.
+SETUP_CHECKS = frozenset({"request_timeout", "connection_error", "setup", "network_error"})
+SETUP_MARKERS = ("connection refused", "name or service not known", "timed out", "ssl", "certificate")
+
+
+@dataclass
+class SpecProblems:
+    """Pointers where the audit found spec-breaking problems, for prefix lookups."""
+
+    pointers: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_findings(cls, findings: Iterable[tuple[str, str]]) -> "SpecProblems":
+        """From (rule id, pointer) pairs of an audit."""
+        return cls({pointer for rule, pointer in findings if rule in SPEC_BREAKING_RULES})
+
+    def touches(self, schema_pointers: Iterable[str]) -> bool:
+        """Does any problem lie at or under one of these schema locations (not below a
+        nested schema that is itself listed: those are checked on their own)?"""
+        for pointer in schema_pointers:
+            if pointer in self.pointers:
+                return True
+            prefix = pointer + "/"
+            for problem in self.pointers:
+                if problem.startswith(prefix) and _same_schema(problem[len(prefix) :]):
+                    return True
+        return False
+
+
+def _same_schema(rest: str) -> bool:
+    """Is `rest` (a pointer tail) a keyword of this schema rather than a subschema's?"""
+    return "/" not in rest or rest.split("/", 1)[0] in ("default", "example", "examples", "enum", "required")
+
+
+def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -> set[str]:
+    """Every schema location reachable from `roots` through subschemas and `$ref`s."""
+    from spec.pointer import get
+
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack and len(seen) < limit:
+        pointer = stack.pop()
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        node = get(index.doc, pointer, None)
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = index.resolve(ref)
+            if target is not None:
+                stack.append(target[0])
+        for key in SCHEMA_ONE:
+            if isinstance(node.get(key), dict):
+                stack.append(f"{pointer}/{key}")
+        for key in SCHEMA_LIST:
+            if isinstance(node.get(key), list):
+                stack.extend(f"{pointer}/{key}/{i}" for i in range(len(node[key])))
+        for key in SCHEMA_MAP:
+            if isinstance(node.get(key), dict):
+                stack.extend(f"{pointer}/{key}/{escape(name)}" for name in node[key])
+    return seen
+
+
+def operation_schemas(index: SpecIndex, operation: Operation) -> set[str]:
+    """The schema roots an operation's requests and responses are judged against."""
+    roots: list[str] = []
+    for pointer, param in index.parameters(operation):
+        if "schema" in param:
+            roots.append(pointer + "/schema")
+    body_pointer, body = index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
+    roots += _content_schemas(body_pointer, body)
+    responses = operation.node.get("responses")
+    if isinstance(responses, dict):
+        for status, response in responses.items():
+            pointer, resolved = index.deref(f"{operation.pointer}/responses/{escape(status)}", response)
+            roots += _content_schemas(pointer, resolved)
+    return reached_schemas(index, roots)
+
+
+def _content_schemas(pointer: str, node: object) -> list[str]:
+    if not isinstance(node, dict) or not isinstance(node.get("content"), dict):
+        return []
+    return [
+        f"{pointer}/content/{escape(media)}/schema"
+        for media, value in node["content"].items()
+        if isinstance(value, dict) and "schema" in value
+    ]
+
+
+def classify(check: str, message: str, *, spec_problem: bool) -> str:
+    """The class of one failure: setup problems first, then the spec's own contradictions."""
+    lowered = message.lower()
+    if check in SETUP_CHECKS or any(marker in lowered for marker in SETUP_MARKERS):
+        return SETUP
+    if spec_problem:
+        return SPEC
+    return SERVER
+
+
+@dataclass
+class Triage:
+    """Per-run triage: the audit's spec problems and each operation's reach, computed once."""
+
+    index: SpecIndex
+    problems: SpecProblems
+    _reach: dict[str, bool] = field(default_factory=dict)
+
+    def operation_has_spec_problem(self, operation: Operation) -> bool:
+        if operation.pointer not in self._reach:
+            self._reach[operation.pointer] = self.problems.touches(operation_schemas(self.index, operation))
+        return self._reach[operation.pointer]
+
+    def classify(self, operation: Operation | None, check: str, message: str) -> str:
+        spec_problem = (
+            operation is not None and check != "not_a_server_error" and self.operation_has_spec_problem(operation)
+        )
+        return classify(check, message, spec_problem=spec_problem)
+
+
+def triage_for(index: SpecIndex, spec: object) -> Triage:
+    """A Triage from an audit of the loaded spec (the warm audit costs ~0.4 s)."""
+    from spec.audit import run_audit
+    from spec.rules import all_rules
+
+    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES]
+    result = run_audit(spec, rules=rules, index=index)  # type: ignore[arg-type]
+    return Triage(index, SpecProblems.from_findings((f.rule, f.pointer) for f in result.findings))
