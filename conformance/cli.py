@@ -88,7 +88,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--rate-limit", metavar="N/s", help="answer 429 above N requests per second")
     serve.set_defaults(handler=_serve)
+
+    run = commands.add_parser(
+        "run", help="contract-test a target (default: the embedded reference server) with schemathesis"
+    )
+    run_options(run)
+    run.set_defaults(handler=_run)
     return parser
+
+
+def run_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--base-url", metavar="URL", help="API under test (default: start the embedded reference server)")
+    run.add_argument(
+        "--api-key", metavar="KEY", help="bearer token (default: $TELNYX_API_KEY; random for the embedded server)"
+    )
+    run.add_argument(
+        "--spec", metavar="PATH", help="spec file (default: $TELNYX_SPEC, ../shared/spec/telnyx.yml, cache)"
+    )
+    run.add_argument("--allow-unpinned", action="store_true", help="accept a spec other than the pinned one (warns)")
+    run.add_argument("--include-tag", action="append", default=[], metavar="T", help="only operations tagged T")
+    run.add_argument("--exclude-tag", action="append", default=[], metavar="T", help="leave out operations tagged T")
+    run.add_argument("--include-operation-id", action="append", default=[], metavar="ID", help="only this operation")
+    run.add_argument(
+        "--max-examples", type=_positive_int, default=10, metavar="N", help="cases per operation and phase"
+    )
+    run.add_argument("--seed", type=int, default=None, metavar="N", help="generation seed (default: random, printed)")
+    run.add_argument("--allow-writes", action="store_true", help="send writes to a target that is not loopback")
+    run.add_argument("--read-only", action="store_true", help="send only GET/HEAD/OPTIONS")
+    run.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    run.add_argument("--report-dir", default="reports/conformance", metavar="DIR", help="summary.json and junit.xml")
+    run.add_argument(
+        "--fail-on", choices=("server", "spec", "any"), default="server", help="failure classes that exit 1"
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from conformance.run import RunError, RunOptions, run
+
+    options = RunOptions(
+        base_url=args.base_url,
+        api_key=args.api_key,
+        spec=args.spec,
+        allow_unpinned=args.allow_unpinned,
+        include_tags=args.include_tag,
+        exclude_tags=args.exclude_tag,
+        operation_ids=args.include_operation_id,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        allow_writes=args.allow_writes,
+        read_only=args.read_only,
+        timeout=args.timeout,
+        report_dir=args.report_dir,
+        fail_on=args.fail_on,
+    )
+    try:
+        return run(options)
+    except RunError as exc:
+        print(f"telnyx-conformance: error: {exc}", file=sys.stderr)
+        return exc.code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

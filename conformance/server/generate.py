@@ -30,6 +30,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # what rstr itself parses with
 from typing import Any, Literal
@@ -525,7 +526,8 @@ def _in_bounds(flat: _Flat, value: float) -> bool:
 def _is_multiple(value: float, multiples: list[float]) -> bool:
     for m in multiples:
         quotient = value / m
-        if abs(quotient - round(quotient)) > 1e-9:
+        # relative tolerance: 537624.44 / 0.01 is 53762444.000000004 in floats
+        if abs(quotient - round(quotient)) > 1e-9 * max(1.0, abs(quotient)):
             return False
     return True
 
@@ -553,7 +555,9 @@ def _number(flat: _Flat, rng: random.Random) -> float | int:
         m = flat.multiple_of[0]
         k_low, k_high = math.ceil(low / m), math.floor(high / m)
         for k in range(k_low, min(k_high, k_low + 50) + 1):
-            value = round(k * m, 10)
+            # k * m in decimal: float products such as 81859208 * 0.01 land on 818592.0800000001,
+            # which is not a multiple of 0.01 to a validator.
+            value = float(Decimal(k) * Decimal(repr(m)))
             value = int(value) if value.is_integer() else value
             if _in_bounds(flat, value) and _is_multiple(value, flat.multiple_of):
                 return value

@@ -1,0 +1,291 @@
+"""The pytest plugin of the conformance run: options, the schemathesis schema the tests use,
+the refusal of methods the target must not receive, and per-operation results.
+
+Loaded in every pytest session (entry point `pytest11`), it stays inert until `--base-url` is
+given, so the project's own test suite is unaffected. `conformance/test_operations.py` reads
+the schema built here at import time: pytest_configure runs before collection.
+"""
+
+import os
+import random
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.results import Evidence, FailureRecord, OperationResult, Results, classify, one_line
+from conformance.target import DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
+
+ENV_KEY = "TELNYX_API_KEY"
+TEST_NAME = "test_operation"
+
+
+@dataclass
+class RunContext:
+    """Everything the tests and the hooks of one session share."""
+
+    target: Target
+    schema: Any  # schemathesis BaseSchema, filtered to the selected operations
+    results: Results
+    report_dir: Path | None
+    operation_ids: dict[str, str | None]  # "METHOD /path" -> operationId
+
+    def send(self, case: Any) -> Any:
+        """Send `case`, backing off on 429 (never judged: the target is only pacing us).
+        Returns None when the target kept answering 429."""
+        from conformance.checks import MAX_RETRIES, TOO_MANY_REQUESTS, backoff_delay
+
+        for attempt in range(MAX_RETRIES + 1):
+            response = case.call()
+            if response.status_code != TOO_MANY_REQUESTS:
+                return response
+            self.results.rate_limited += 1
+            if attempt < MAX_RETRIES:
+                time.sleep(backoff_delay(response.headers, attempt))
+        return None
+
+    def send_and_validate(self, case: Any) -> None:
+        response = self.send(case)
+        if response is not None:
+            case.validate_response(response)
+
+
+_ACTIVE: RunContext | None = None
+
+
+def active() -> RunContext | None:
+    return _ACTIVE
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("telnyx-conformance", "Telnyx API conformance run")
+    group.addoption("--base-url", default=None, metavar="URL", help="API under test, e.g. https://api.telnyx.com/v2")
+    group.addoption("--api-key", default=None, metavar="KEY", help=f"bearer token (default: ${ENV_KEY})")
+    group.addoption("--spec", dest="telnyx_spec", default=None, metavar="PATH", help="spec file (default: located)")
+    group.addoption("--allow-unpinned", action="store_true", help="accept a spec other than the pinned one")
+    group.addoption("--include-tag", action="append", default=[], metavar="T", help="only operations with tag T")
+    group.addoption("--exclude-tag", action="append", default=[], metavar="T", help="skip operations with tag T")
+    group.addoption(
+        "--include-operation-id", action="append", default=[], metavar="ID", help="only this operationId (repeatable)"
+    )
+    group.addoption("--max-examples", type=int, default=10, metavar="N", help="generated cases per operation")
+    group.addoption("--seed", dest="telnyx_seed", type=int, default=None, metavar="N", help="generation seed")
+    group.addoption("--allow-writes", action="store_true", help="send writes to a non-loopback target")
+    group.addoption("--read-only", action="store_true", help="send only GET/HEAD/OPTIONS")
+    group.addoption("--timeout", dest="telnyx_timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
+    group.addoption("--report-dir", default=None, metavar="DIR", help="write summary.json here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _ACTIVE
+    if config.getoption("base_url", None) is None:
+        return
+    from spec.errors import SpecError
+
+    try:
+        _ACTIVE = build_context(config)
+    except (SpecError, TargetError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _ACTIVE
+    _ACTIVE = None
+
+
+def build_context(config: pytest.Config) -> RunContext:
+    from spec.load import load_spec
+
+    opt = config.getoption
+    target = Target(
+        base_url=parse_base_url(opt("base_url")),
+        api_key=opt("api_key") or os.environ.get(ENV_KEY, ""),
+        allow_writes=opt("allow_writes"),
+        read_only=opt("read_only"),
+        timeout=opt("telnyx_timeout"),
+    )
+    seed = opt("telnyx_seed")
+    seed = random.randrange(2**31) if seed is None else seed
+    loaded = load_spec(opt("telnyx_spec"), allow_unpinned=opt("allow_unpinned"))
+    index = loaded.index()
+    schema = build_schema(
+        loaded.data,
+        target,
+        seed=seed,
+        max_examples=opt("max_examples"),
+        include_tags=opt("include_tag"),
+        exclude_tags=opt("exclude_tag"),
+        operation_ids=opt("include_operation_id"),
+    )
+    results = Results(target=target, spec_sha256=loaded.sha256, seed=seed)
+    context = RunContext(
+        target=target,
+        schema=schema,
+        results=results,
+        report_dir=Path(opt("report_dir")) if opt("report_dir") else None,
+        operation_ids={f"{op.method.upper()} {op.path}": op.operation_id for op in index.operations},
+    )
+    register_hooks(context)
+    return context
+
+
+def build_schema(
+    data: dict[str, Any],
+    target: Target,
+    *,
+    seed: int,
+    max_examples: int,
+    include_tags: list[str],
+    exclude_tags: list[str],
+    operation_ids: list[str],
+) -> Any:
+    """The schemathesis schema: the target's URL and key, examples + coverage + fuzzing
+    phases bounded by `max_examples`, every built-in check (all enabled by default) plus ours."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
+    import conformance.checks  # noqa: F401 - registers the Telnyx checks
+
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": seed,
+            "base-url": target.base_url,
+            "headers": target.auth_headers(),
+            "request-timeout": target.timeout,
+            "generation": {"max-examples": max_examples, "database": "none"},
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": False},
+            },
+        }
+    )
+    schema = schemathesis.openapi.from_dict(data, config=config)
+    if operation_ids:
+        schema = schema.include(operation_id=operation_ids)
+    if include_tags:
+        schema = schema.include(tag=include_tags)
+    if exclude_tags:
+        schema = schema.exclude(tag=exclude_tags)
+    return schema
+
+
+def register_hooks(context: RunContext) -> None:
+    """Schema-scoped hooks: count requests, and keep what each failing check saw (check
+    name, status, a redacted curl) for the summary; the pytest exception carries only the
+    Failure objects."""
+    from schemathesis.engine import Status
+
+    results, target = context.results, context.target
+
+    def after_call(ctx: Any, case: Any, response: Any) -> None:
+        results.requests += 1
+
+    def after_validate(ctx: Any, case: Any, response: Any, results_: list[Any]) -> None:
+        request = response.request
+        curl = _curl(target, request)
+        sent_key = bool(target.api_key) and target.api_key in str(request.headers.get("Authorization", ""))
+        for result in results_:
+            if result.status == Status.FAILURE and result.failure is not None:
+                evidence = Evidence(result.name, response.status_code, sent_key, curl)
+                results.record_evidence(case.operation.label, result.failure, evidence)
+
+    context.schema.hook(after_call)
+    context.schema.hook(after_validate)
+
+
+def _curl(target: Target, request: Any) -> str:
+    from conformance.target import curl_command
+
+    return curl_command(request.method, request.url, dict(request.headers), request.body, target.api_key)
+
+
+# --- collection and results -----------------------------------------------------------------------
+
+
+def _label(item: pytest.Item) -> str | None:
+    label = getattr(item, "operation_label", None)
+    if _ACTIVE is None or not isinstance(label, str) or label not in _ACTIVE.operation_ids:
+        return None
+    return label
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _ACTIVE is None:
+        return
+    for item in items:
+        label = _label(item)
+        if label is None:
+            continue
+        method, path = label.split(" ", 1)
+        _ACTIVE.results.operations[label] = OperationResult(_ACTIVE.operation_ids[label], method, path)
+        if not _ACTIVE.target.may_send(method):
+            item.add_marker(pytest.mark.skip(reason=_ACTIVE.target.refusal(method)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    label = _label(item)
+    if label is not None and _ACTIVE is not None:
+        record(_ACTIVE, label, report, call)
+    return report
+
+
+def record(context: RunContext, label: str, report: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
+    """Fold one pytest report phase into the operation's result."""
+    result = context.results.operations.get(label)
+    if result is None:
+        return
+    if report.skipped:
+        result.status = "skipped"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr or "")
+        result.reason = context.target.redact(one_line(reason.removeprefix("Skipped: ")))
+        return
+    if not report.failed or call.excinfo is None:
+        return
+    from schemathesis.core.failures import Failure
+
+    failed = False
+    for exc in _leaves(call.excinfo.value):
+        if isinstance(exc, Failure):
+            failed = True
+            result.failures.append(_failure_record(context, label, exc))
+        else:
+            message = context.target.redact(
+                one_line(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            )
+            result.failures.append(FailureRecord("request", classify("request", error=exc), message, None))
+    result.status = "failed" if failed else "errored"
+
+
+def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRecord:
+    evidence = context.results.evidence_for(label, failure)
+    checks = type(failure).checks
+    check = evidence.check if evidence else (checks[0] if checks else type(failure).__name__)
+    message = f"{failure.title}: {failure.message}" if failure.message else failure.title
+    return FailureRecord(
+        check=check,
+        classification=classify(check, evidence.status_code, evidence.sent_key) if evidence else classify(check),
+        message=context.target.redact(one_line(message)),
+        curl=evidence.curl if evidence else None,
+    )
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    """The individual exceptions of (nested) exception groups: hypothesis reports several
+    distinct bugs as a group, schemathesis several check failures as a FailureGroup."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _ACTIVE is not None and _ACTIVE.report_dir is not None:
+        _ACTIVE.results.write(_ACTIVE.report_dir)

@@ -1,0 +1,261 @@
+"""`telnyx-conformance run`: pick (or start) a target, check it is usable, run the pytest
+tests of `conformance/test_operations.py` in process, and turn the summary into an exit code.
+
+The embedded reference server runs as a child process (`telnyx-conformance serve --port 0`):
+its event loop and signal handling stay out of pytest's way, and it is always stopped, even
+when the run fails. The API key reaches the child and pytest through the environment, never
+argv, and everything pytest prints is redacted on its way out.
+"""
+
+import contextlib
+import os
+import queue
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from conformance.plugin import ENV_KEY
+from conformance.target import DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
+FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "any": {"server", "spec", "setup"}}
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 5.0
+
+
+class RunError(Exception):
+    """A run that cannot start or finish; `code` is the exit code, the message one line."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class RunOptions:
+    base_url: str | None = None
+    api_key: str | None = None
+    spec: str | None = None
+    allow_unpinned: bool = False
+    include_tags: list[str] = field(default_factory=list)
+    exclude_tags: list[str] = field(default_factory=list)
+    operation_ids: list[str] = field(default_factory=list)
+    max_examples: int = 10
+    seed: int | None = None
+    allow_writes: bool = False
+    read_only: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    report_dir: str = "reports/conformance"
+    fail_on: str = "server"
+
+
+def run(options: RunOptions) -> int:
+    from spec.load import load_spec
+
+    spec = load_spec(options.spec, allow_unpinned=options.allow_unpinned)
+    index = spec.index()
+    _check_operation_ids(options.operation_ids, {op.operation_id for op in index.operations})
+    api_key = options.api_key or os.environ.get(ENV_KEY) or (None if options.base_url else secrets.token_urlsafe(24))
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    with _target_url(options, spec.path, api_key or "", seed) as base_url:
+        target = Target(
+            base_url=base_url,
+            api_key=api_key or "",
+            allow_writes=options.allow_writes,
+            read_only=options.read_only,
+            timeout=options.timeout,
+        )
+        for warning in _preflight(target, index):
+            print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
+        print(f"seed: {seed}", flush=True)
+        summary = _run_pytest(options, target, spec.path, seed)
+    return _report(summary, options.fail_on, target)
+
+
+def _check_operation_ids(wanted: list[str], known: set[str | None]) -> None:
+    from spec.errors import SpecError
+
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise SpecError(f"--include-operation-id: no operation with id {', '.join(unknown)} in the spec")
+
+
+@contextlib.contextmanager
+def _target_url(options: RunOptions, spec_path: Path, api_key: str, seed: int) -> Iterator[str]:
+    if options.base_url is not None:
+        try:
+            yield parse_base_url(options.base_url)
+        except TargetError as exc:
+            raise RunError(str(exc), EXIT_USAGE) from None
+        return
+    with embedded_server(spec_path, api_key, seed=seed, allow_unpinned=options.allow_unpinned) as url:
+        yield url
+
+
+def _preflight(target: Target, index: Any) -> list[str]:
+    """The other developer's preflight when present; a target it calls unusable ends the run (exit 3)."""
+    try:
+        from conformance.preflight import PreflightError, preflight
+    except ImportError:
+        return []
+    try:
+        return preflight(target, index)
+    except PreflightError as exc:
+        raise RunError(target.redact(str(exc)), EXIT_TARGET) from None
+
+
+# --- the embedded reference server ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def embedded_server(
+    spec_path: Path, api_key: str, *, seed: int = 0, allow_unpinned: bool = False, faults: Sequence[str] = ()
+) -> Iterator[str]:
+    """A reference server on a free loopback port, accepting `api_key`; stopped on exit.
+    `faults` (`NAME[:OPID,...]`) are for the suite's own tests: a run never injects any."""
+    command = [sys.executable, "-m", "conformance.cli", "serve", "--spec", str(spec_path), "--port", "0"]
+    command += ["--seed", str(seed), *(["--allow-unpinned"] if allow_unpinned else [])]
+    for fault in faults:
+        command += ["--fault", fault]
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, ENV_KEY: api_key},
+        )
+        try:
+            assert process.stdout is not None
+            line = _first_line(process.stdout, START_TIMEOUT) or ""
+            if not line.startswith("listening on "):
+                errors.seek(0)
+                detail = " ".join(errors.read().split())[-300:] or "no output"
+                raise RunError(f"the embedded reference server did not start: {detail}", EXIT_TARGET)
+            yield line.removeprefix("listening on ").strip()
+        finally:
+            _stop(process)
+
+
+def _first_line(stream: IO[str], timeout: float) -> str | None:
+    """A blocking readline with a deadline (in a thread: pipes have no read timeout)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        return None
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+# --- pytest ---------------------------------------------------------------------------------------
+
+
+def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int) -> list[str]:
+    """The pytest command line of the run (without the key: that goes through the environment)."""
+    tests = Path(__file__).with_name("test_operations.py")
+    report_dir = Path(options.report_dir)
+    args = [str(tests), "-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent)]
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # anyio, imported before pytest.main
+    args += ["--base-url", target.base_url, "--spec", str(spec_path), "--seed", str(seed)]
+    args += ["--max-examples", str(options.max_examples), "--timeout", str(options.timeout)]
+    args += ["--report-dir", str(report_dir), "--junitxml", str(report_dir / "junit.xml")]
+    for flag, values in (
+        ("--include-tag", options.include_tags),
+        ("--exclude-tag", options.exclude_tags),
+        ("--include-operation-id", options.operation_ids),
+    ):
+        for value in values:
+            args += [flag, value]
+    for flag, on in (
+        ("--allow-unpinned", options.allow_unpinned),
+        ("--allow-writes", options.allow_writes),
+        ("--read-only", options.read_only),
+    ):
+        if on:
+            args.append(flag)
+    return args
+
+
+class _Redacting:
+    """A text stream that scrubs the key from whatever pytest (or schemathesis, or a target
+    echoing our headers back) writes, before it reaches the terminal."""
+
+    def __init__(self, stream: Any, target: Target) -> None:
+        self._stream, self._target = stream, target
+
+    def write(self, text: str) -> int:
+        return self._stream.write(self._target.redact(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int) -> dict[str, Any]:
+    import pytest
+
+    args = pytest_args(options, target, spec_path, seed)
+    if not _plugin_registered():
+        args = ["-p", "conformance.plugin", *args]
+    summary_path = Path(options.report_dir) / "summary.json"
+    summary_path.unlink(missing_ok=True)
+    saved = os.environ.get(ENV_KEY), sys.stdout, sys.stderr
+    os.environ[ENV_KEY] = target.api_key
+    sys.stdout, sys.stderr = _Redacting(sys.stdout, target), _Redacting(sys.stderr, target)
+    try:
+        code = pytest.main(args)
+    finally:
+        sys.stdout.flush()
+        sys.stdout, sys.stderr = saved[1], saved[2]
+        if saved[0] is None:
+            os.environ.pop(ENV_KEY, None)
+        else:
+            os.environ[ENV_KEY] = saved[0]
+    if int(code) in (2, 3, 4) or not summary_path.is_file():
+        raise RunError(f"the test session did not complete (pytest exit code {int(code)})", EXIT_USAGE)
+    return orjson.loads(summary_path.read_bytes())
+
+
+def _plugin_registered() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "conformance.plugin" for ep in entry_points(group="pytest11"))
+
+
+# --- the verdict ----------------------------------------------------------------------------------
+
+
+def _report(summary: dict[str, Any], fail_on: str, target: Target) -> int:
+    totals = summary["totals"]
+    classes = totals["by_classification"]
+    print(
+        f"{totals['operations']} operations: {totals['passed']} passed, {totals['failed']} failed, "
+        f"{totals['skipped']} skipped, {totals['errored']} errored; {totals['requests']} requests; "
+        f"failures by class: {', '.join(f'{k}={v}' for k, v in classes.items()) or 'none'}"
+    )
+    ran = totals["operations"] - totals["skipped"]
+    if ran and totals["errored"] == ran and set(classes) == {"setup"}:
+        first = next(f for op in summary["operations"] for f in op["failures"])
+        raise RunError(f"target unusable: {target.redact(first['message'])}", EXIT_TARGET)
+    failing = sum(count for cls, count in classes.items() if cls in FAIL_ON[fail_on])
+    return EXIT_FAILURES if failing else EXIT_OK
