@@ -10,7 +10,7 @@ import os
 import random
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pytest
 
 from conformance.results import Evidence, FailureRecord, OperationResult, Results, classify, one_line
 from conformance.target import DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
+from conformance.triage import SERVER
 
 ENV_KEY = "TELNYX_API_KEY"
 TEST_NAME = "test_operation"
@@ -32,6 +33,17 @@ class RunContext:
     results: Results
     report_dir: Path | None
     operation_ids: dict[str, str | None]  # "METHOD /path" -> operationId
+    loaded: Any = None  # the LoadedSpec, for triage
+    operations: dict[str, Any] = field(default_factory=dict)  # "METHOD /path" -> Operation
+    _triage: Any = None
+
+    def triage(self) -> Any:
+        """The run's triage, built on the first failure (an audit of the spec, ~0.3 s)."""
+        if self._triage is None:
+            from conformance.triage import triage_for
+
+            self._triage = triage_for(self.loaded.index(), self.loaded)
+        return self._triage
 
     def send(self, case: Any) -> Any:
         """Send `case`, backing off on 429 (never judged: the target is only pacing us).
@@ -127,6 +139,8 @@ def build_context(config: pytest.Config) -> RunContext:
         results=results,
         report_dir=Path(opt("report_dir")) if opt("report_dir") else None,
         operation_ids={f"{op.method.upper()} {op.path}": op.operation_id for op in index.operations},
+        loaded=loaded,
+        operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
     )
     register_hooks(context)
     return context
@@ -268,9 +282,14 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
     checks = type(failure).checks
     check = evidence.check if evidence else (checks[0] if checks else type(failure).__name__)
     message = f"{failure.title}: {failure.message}" if failure.message else failure.title
+    classification = classify(check, evidence.status_code, evidence.sent_key) if evidence else classify(check)
+    if classification == SERVER:
+        # The spec's own contradictions at this operation make it the spec's failure.
+        status = evidence.status_code if evidence else None
+        classification = context.triage().classify(context.operations.get(label), check, message, status)
     return FailureRecord(
         check=check,
-        classification=classify(check, evidence.status_code, evidence.sent_key) if evidence else classify(check),
+        classification=classification,
         message=context.target.redact(one_line(message)),
         curl=evidence.curl if evidence else None,
     )

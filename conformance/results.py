@@ -13,9 +13,8 @@ from typing import Any
 import orjson
 
 from conformance.target import Target
+from conformance.triage import SERVER, SETUP
 
-SERVER, SETUP = "server", "setup"
-CLASSIFICATIONS = (SERVER, SETUP, "spec")
 MAX_MESSAGE = 2000
 _AUTH_STATUSES = frozenset({401, 403})
 
@@ -23,9 +22,9 @@ _AUTH_STATUSES = frozenset({401, 403})
 def classify(
     check: str, status_code: int | None = None, sent_key: bool = False, error: BaseException | None = None
 ) -> str:
-    """Whose problem a failure is. `setup`: the run could not test the target (network,
-    timeout, our key refused); `server`: the target broke the contract. The one place to add
-    the `spec` class (failures caused by the spec itself) later."""
+    """Whose problem a failure is, as far as the request and response tell: `setup` (the
+    run could not test the target: network, timeout, our key refused) or `server`. Whether a
+    `server` failure is really the spec's is decided by conformance.triage."""
     if error is not None:
         return SETUP
     if sent_key and status_code in _AUTH_STATUSES and check != "ignored_auth":

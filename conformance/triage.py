@@ -38,16 +38,30 @@ SETUP_CHECKS = frozenset({"request_timeout", "connection_error", "setup", "netwo
 SETUP_MARKERS = ("connection refused", "name or service not known", "timed out", "ssl", "certificate")
 
 
+# Audit rules saying an operation does not document the 4xx answers a server must give.
+UNDOCUMENTED_4XX_RULES = frozenset({"telnyx-secured-401", "operation-4xx-response"})
+RESPONSE_CHECKS = frozenset({"response_schema_conformance", "content_type_conformance", "response_headers_conformance"})
+INPUT_CHECKS = frozenset({"negative_data_rejection", "positive_data_acceptance", "missing_required_header"})
+
+
 @dataclass
 class SpecProblems:
-    """Pointers where the audit found spec-breaking problems, for prefix lookups."""
+    """Where the audit found spec-breaking problems (pointers, for prefix lookups), and the
+    operations that do not document the 4xx answers a server must give."""
 
     pointers: set[str] = field(default_factory=set)
+    missing_4xx: set[str] = field(default_factory=set)  # operation pointers
 
     @classmethod
     def from_findings(cls, findings: Iterable[tuple[str, str]]) -> "SpecProblems":
         """From (rule id, pointer) pairs of an audit."""
-        return cls({pointer for rule, pointer in findings if rule in SPEC_BREAKING_RULES})
+        problems = cls()
+        for rule, pointer in findings:
+            if rule in SPEC_BREAKING_RULES:
+                problems.pointers.add(pointer)
+            elif rule in UNDOCUMENTED_4XX_RULES:
+                problems.missing_4xx.add(pointer.split("/responses", 1)[0])
+        return problems
 
     def touches(self, schema_pointers: Iterable[str]) -> bool:
         """Does any problem lie at or under one of these schema locations (not below a
@@ -98,20 +112,28 @@ def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -
     return seen
 
 
-def operation_schemas(index: SpecIndex, operation: Operation) -> set[str]:
-    """The schema roots an operation's requests and responses are judged against."""
-    roots: list[str] = []
-    for pointer, param in index.parameters(operation):
-        if "schema" in param:
-            roots.append(pointer + "/schema")
+def request_schemas(index: SpecIndex, operation: Operation) -> set[str]:
+    """The schemas an operation's requests are judged against (parameters and body)."""
+    roots = [pointer + "/schema" for pointer, param in index.parameters(operation) if "schema" in param]
     body_pointer, body = index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
     roots += _content_schemas(body_pointer, body)
+    return reached_schemas(index, roots)
+
+
+def response_schemas(index: SpecIndex, operation: Operation) -> set[str]:
+    """The schemas an operation's responses are judged against."""
+    roots: list[str] = []
     responses = operation.node.get("responses")
     if isinstance(responses, dict):
         for status, response in responses.items():
             pointer, resolved = index.deref(f"{operation.pointer}/responses/{escape(status)}", response)
             roots += _content_schemas(pointer, resolved)
     return reached_schemas(index, roots)
+
+
+def operation_schemas(index: SpecIndex, operation: Operation) -> set[str]:
+    """Every schema an operation's requests and responses are judged against."""
+    return request_schemas(index, operation) | response_schemas(index, operation)
 
 
 def _content_schemas(pointer: str, node: object) -> list[str]:
@@ -136,22 +158,36 @@ def classify(check: str, message: str, *, spec_problem: bool) -> str:
 
 @dataclass
 class Triage:
-    """Per-run triage: the audit's spec problems and each operation's reach, computed once."""
+    """Per-run triage: the audit's spec problems, and each operation's reach into them
+    (requests and responses apart), computed once per operation."""
 
     index: SpecIndex
     problems: SpecProblems
-    _reach: dict[str, bool] = field(default_factory=dict)
+    _reach: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def _touches(self, operation: Operation, side: str) -> bool:
+        key = (operation.pointer, side)
+        if key not in self._reach:
+            reach = request_schemas if side == "request" else response_schemas
+            self._reach[key] = self.problems.touches(reach(self.index, operation))
+        return self._reach[key]
 
     def operation_has_spec_problem(self, operation: Operation) -> bool:
-        if operation.pointer not in self._reach:
-            self._reach[operation.pointer] = self.problems.touches(operation_schemas(self.index, operation))
-        return self._reach[operation.pointer]
+        return self._touches(operation, "request") or self._touches(operation, "response")
 
-    def classify(self, operation: Operation | None, check: str, message: str) -> str:
-        spec_problem = (
-            operation is not None and check != "not_a_server_error" and self.operation_has_spec_problem(operation)
-        )
-        return classify(check, message, spec_problem=spec_problem)
+    def spec_explains(self, operation: Operation, check: str, status_code: int | None = None) -> bool:
+        """Does the spec's own contradiction at this operation explain a failure of `check`?"""
+        if check in RESPONSE_CHECKS:
+            return self._touches(operation, "response")
+        if check in INPUT_CHECKS:
+            return self._touches(operation, "request")
+        if check == "status_code_conformance" and status_code is not None and 400 <= status_code < 500:
+            return operation.pointer in self.problems.missing_4xx
+        return False
+
+    def classify(self, operation: Operation | None, check: str, message: str, status_code: int | None = None) -> str:
+        explained = operation is not None and self.spec_explains(operation, check, status_code)
+        return classify(check, message, spec_problem=explained)
 
 
 def triage_for(index: SpecIndex, spec: object) -> Triage:
@@ -159,6 +195,6 @@ def triage_for(index: SpecIndex, spec: object) -> Triage:
     from spec.audit import run_audit
     from spec.rules import all_rules
 
-    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES]
+    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES | UNDOCUMENTED_4XX_RULES]
     result = run_audit(spec, rules=rules, index=index)  # type: ignore[arg-type]
     return Triage(index, SpecProblems.from_findings((f.rule, f.pointer) for f in result.findings))

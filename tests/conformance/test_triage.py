@@ -50,6 +50,22 @@ def test_findings_of_style_rules_do_not_excuse_the_server() -> None:
     assert Triage(index, problems).classify(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
 
 
+def test_an_undocumented_401_is_the_specs_when_the_audit_says_so() -> None:
+    index = build_index(SMALL)
+    good, bad = ops(index)["/good"], ops(index)["/bad"]
+    problems = SpecProblems.from_findings([("telnyx-secured-401", good.pointer)])
+    triage = Triage(index, problems)
+    assert triage.classify(good, "status_code_conformance", "Received: 401", 401) == SPEC
+    assert triage.classify(good, "status_code_conformance", "Received: 299", 299) == SERVER
+    assert triage.classify(bad, "status_code_conformance", "Received: 401", 401) == SERVER
+
+
+def test_a_response_problem_does_not_excuse_input_checks() -> None:
+    index = build_index(SMALL)
+    problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
+    assert Triage(index, problems).classify(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
+
+
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
