@@ -294,7 +294,7 @@ def format_ok(fmt: str, value: Any, *, oas30: bool) -> bool:
     return check is None or not isinstance(value, str) or check(value)
 
 
-class _Format31:
+class OasFormat31:
     """`format` as osv's OAS 3.1 format checker asserts it."""
 
     oas30 = False
@@ -307,7 +307,7 @@ class _Format31:
             raise ValueError(f"{show(instance)} is not a valid '{self.format}'")
 
 
-class _Format30(_Format31):
+class OasFormat30(OasFormat31):
     """`format` as osv's OAS 3.0 format checker asserts it (also `byte`)."""
 
     oas30 = True
@@ -443,7 +443,7 @@ def _dialect_validator(dialect: str) -> Any:
     if key not in KNOWN_DIALECTS or key not in resources:
         return None
     registry = jsonschema_rs.Registry(list(resources.items()))
-    return jsonschema_rs.validator_for(resources[key], registry=registry, keywords={"format": _Format31})
+    return jsonschema_rs.validator_for(resources[key], registry=registry, keywords={"format": OasFormat31})
 
 
 # --- 2. and 3. osv's walk ------------------------------------------------------------------
@@ -794,9 +794,9 @@ def _default_validator(index: SpecIndex, pointer: str, *, oas30: bool, schema: A
     if oas30 and _reaches_discriminator(index, pointer):
         return None  # osv's OAS 3.0 oneOf/anyOf/allOf follow the discriminator: Python does that
     if oas30:
-        keywords = {"format": _Format30, "pattern": _Pattern, "type": _Type30, "required": _Required30}
+        keywords = {"format": OasFormat30, "pattern": _Pattern, "type": _Type30, "required": _Required30}
     else:
-        keywords = {"format": _Format31, "pattern": _Pattern}
+        keywords = {"format": OasFormat31, "pattern": _Pattern}
     try:
         return index.schema_validator(pointer, schema=schema, keywords=keywords, validate_formats=False)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):

@@ -33,6 +33,7 @@ from python_multipart.multipart import MultipartParser
 from spec.index import SPEC_URI, Operation, SpecIndex, schema_ref
 from spec.pointer import escape, from_parts
 from spec.pointer import get as pointer_get
+from spec.validate import OasFormat30, OasFormat31
 
 # python-multipart logs each malformed body it also raises for; without a handler those lines
 # would reach stderr through logging's last resort on every bad request. A NullHandler keeps
@@ -397,13 +398,16 @@ def _validator(index: SpecIndex, pointer: str) -> Any:
 def _compile(index: SpecIndex, pointer: str) -> Any:
     cls = jsonschema_rs.Draft202012Validator if index.is_31 else jsonschema_rs.Draft4Validator
     registry = index.shared(_request_registry)
+    # OAS formats as openapi-schema-validator asserts them: besides the JSON Schema string
+    # formats, int32/int64 ranges, which jsonschema-rs does not know (2**31 is no int32).
+    keywords = {"format": OasFormat31 if index.is_31 else OasFormat30}
     if registry is not None:
         try:
-            return cls(schema_ref(pointer), registry=registry, validate_formats=True)
+            return cls(schema_ref(pointer), registry=registry, keywords=keywords)
         except Exception:
             pass
     try:
-        return index.schema_validator(pointer)
+        return index.schema_validator(pointer, keywords=keywords, validate_formats=False)
     except Exception:
         return None
 
