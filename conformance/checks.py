@@ -150,6 +150,8 @@ def telnyx_error_envelope(ctx: Any, response: Any, case: Any) -> None:
     """Every 4xx/5xx JSON answer carries the `errors[]` envelope Telnyx clients parse."""
     if response.status_code < 400 or response.status_code == TOO_MANY_REQUESTS or not is_json(response.headers):
         return None
+    if str(getattr(case, "method", "")).upper() == "HEAD":
+        return None  # a HEAD answer has no body by definition: its headers describe the GET's
     try:
         body = orjson.loads(response.content or b"")
     except orjson.JSONDecodeError:

@@ -162,6 +162,9 @@ def build_schema(
     from schemathesis.config import SchemathesisConfig
 
     import conformance.checks  # noqa: F401 - registers the Telnyx checks
+    from strategies.formats import register_formats
+
+    register_formats()  # E.164 numbers, ISO codes, decimals... for the spec's string formats
 
     config = SchemathesisConfig.from_dict(
         {

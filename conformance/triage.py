@@ -31,6 +31,7 @@ SPEC_BREAKING_RULES = frozenset(
         "enum-type-match",
         "schema-type-mismatch",
         "parameter-unique",
+        "telnyx-error-envelope",  # the spec documents an error body that is not the envelope
     }
 )
 # Checks whose failure says nothing about the target's conformance.
@@ -38,30 +39,25 @@ SETUP_CHECKS = frozenset({"request_timeout", "connection_error", "setup", "netwo
 SETUP_MARKERS = ("connection refused", "name or service not known", "timed out", "ssl", "certificate")
 
 
-# Audit rules saying an operation does not document the 4xx answers a server must give.
-UNDOCUMENTED_4XX_RULES = frozenset({"telnyx-secured-401", "operation-4xx-response"})
-RESPONSE_CHECKS = frozenset({"response_schema_conformance", "content_type_conformance", "response_headers_conformance"})
+RESPONSE_CHECKS = frozenset(
+    {"response_schema_conformance", "content_type_conformance", "response_headers_conformance", "telnyx_error_envelope"}
+)
+# Answers a conforming server must be able to give (no key, unknown id, invalid input): when
+# the operation documents neither the code nor 4XX, answering it is the spec's omission.
+STANDARD_CLIENT_ERRORS = frozenset({400, 401, 403, 404, 405, 413, 415, 422})
 INPUT_CHECKS = frozenset({"negative_data_rejection", "positive_data_acceptance", "missing_required_header"})
 
 
 @dataclass
 class SpecProblems:
-    """Where the audit found spec-breaking problems (pointers, for prefix lookups), and the
-    operations that do not document the 4xx answers a server must give."""
+    """Where the audit found spec-breaking problems: pointers, for prefix lookups."""
 
     pointers: set[str] = field(default_factory=set)
-    missing_4xx: set[str] = field(default_factory=set)  # operation pointers
 
     @classmethod
     def from_findings(cls, findings: Iterable[tuple[str, str]]) -> "SpecProblems":
         """From (rule id, pointer) pairs of an audit."""
-        problems = cls()
-        for rule, pointer in findings:
-            if rule in SPEC_BREAKING_RULES:
-                problems.pointers.add(pointer)
-            elif rule in UNDOCUMENTED_4XX_RULES:
-                problems.missing_4xx.add(pointer.split("/responses", 1)[0])
-        return problems
+        return cls({pointer for rule, pointer in findings if rule in SPEC_BREAKING_RULES})
 
     def touches(self, schema_pointers: Iterable[str]) -> bool:
         """Does any problem lie at or under one of these schema locations (not below a
@@ -114,10 +110,20 @@ def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -
 
 def request_schemas(index: SpecIndex, operation: Operation) -> set[str]:
     """The schemas an operation's requests are judged against (parameters and body)."""
-    roots = [pointer + "/schema" for pointer, param in index.parameters(operation) if "schema" in param]
+    parameters = index.parameters(operation)
+    roots = [pointer + "/schema" for pointer, param in parameters if "schema" in param]
     body_pointer, body = index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
     roots += _content_schemas(body_pointer, body)
-    return reached_schemas(index, roots)
+    # the parameters themselves too: a duplicate parameter is reported at the parameter
+    return reached_schemas(index, roots) | {pointer for pointer, _ in parameters} | _declared_parameters(operation)
+
+
+def _declared_parameters(operation: Operation) -> set[str]:
+    """Every parameter as declared (the effective list drops a duplicate's first twin)."""
+    declared = operation.node.get("parameters")
+    if not isinstance(declared, list):
+        return set()
+    return {f"{operation.pointer}/parameters/{i}" for i in range(len(declared))}
 
 
 def response_schemas(index: SpecIndex, operation: Operation) -> set[str]:
@@ -181,8 +187,9 @@ class Triage:
             return self._touches(operation, "response")
         if check in INPUT_CHECKS:
             return self._touches(operation, "request")
-        if check == "status_code_conformance" and status_code is not None and 400 <= status_code < 500:
-            return operation.pointer in self.problems.missing_4xx
+        if check == "status_code_conformance" and status_code in STANDARD_CLIENT_ERRORS:
+            documented = {str(code).upper() for code in operation.node.get("responses", {}) or {}}
+            return str(status_code) not in documented and "4XX" not in documented
         return False
 
     def classify(self, operation: Operation | None, check: str, message: str, status_code: int | None = None) -> str:
@@ -195,6 +202,6 @@ def triage_for(index: SpecIndex, spec: object) -> Triage:
     from spec.audit import run_audit
     from spec.rules import all_rules
 
-    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES | UNDOCUMENTED_4XX_RULES]
+    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES]
     result = run_audit(spec, rules=rules, index=index)  # type: ignore[arg-type]
     return Triage(index, SpecProblems.from_findings((f.rule, f.pointer) for f in result.findings))

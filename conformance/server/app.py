@@ -106,12 +106,13 @@ class ReferenceServer:
             return
         if scope["type"] != "http":
             return
+        ctx: Context | None = None
         try:
             ctx, early = await self._read(scope, receive)
             response = early or self.handle(ctx)
         except Exception:  # the server never crashes on a request
             log.exception("unhandled error")
-            ctx, response = None, Response(500, envelope.simple(envelope.SERVER_ERROR))
+            response = Response(500, envelope.simple(envelope.SERVER_ERROR))
         if ctx is not None:
             response.headers.update(rate_headers(ctx))
             response = self.faults.transform(ctx, response)

@@ -10,9 +10,7 @@ filter or sort ignored).
 import math
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from conformance.server.responses import Response, success_body
+from conformance.server.responses import Response, json_bytes, success_body
 
 if TYPE_CHECKING:
     from conformance.server.app import Context
@@ -133,7 +131,7 @@ def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta
     body = {**body, "data": data}
     if isinstance(body.get("meta"), dict):
         body["meta"] = {**body["meta"], **{k: v for k, v in meta.items() if k in body["meta"]}}
-    return Response(template.status, orjson.dumps(body), dict(template.headers), template.content_type)
+    return Response(template.status, json_bytes(body), dict(template.headers), template.content_type)
 
 
 def _number_page(ctx: "Context", items: list[Any], page: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:

@@ -11,10 +11,10 @@ request validators get wrong or crash on (deepObject filters next to parameters 
 `page[size]`, multipart parts without a Content-Type, non-Latin-1 field names, 3.0 leftovers in a
 3.1 document). Every entry point here is total: any bytes, query or header yield a verdict.
 
-Status codes follow what the spec documents: malformed syntax (query, JSON, form, multipart) is
-400; values that break the schema are 422, or 400 on operations documenting 400 but not 422; an
-unsupported Content-Type is 415 only where an operation documents 415 (none in the pinned
-spec does), otherwise 400.
+Status codes follow what the spec documents, so a conforming client never sees an
+undocumented one: malformed syntax (query, JSON, form, multipart) is 400, values that break the
+schema 422, each replaced by the other where only the other is documented; an unsupported
+Content-Type is 415 where documented (nowhere in the pinned spec), else 400 or 422 likewise.
 """
 
 import codecs
@@ -191,7 +191,7 @@ def _status_for(plan: "_Plan", errors: list[ApiError]) -> int:
     if "media" in classes:
         return plan.media_status
     if "syntax" in classes:
-        return 400
+        return plan.syntax_status
     return plan.semantic_status
 
 
@@ -228,6 +228,7 @@ class _Plan:
     body: _Body | None
     semantic_status: int
     media_status: int
+    syntax_status: int = 400
 
 
 def _plans(index: SpecIndex) -> dict[str, _Plan]:
@@ -269,7 +270,9 @@ def _build_plan(index: SpecIndex, operation: Operation) -> _Plan:
         header=tuple(header),
         body=_build_body(index, operation),
         semantic_status=semantic,
-        media_status=415 if "415" in documented else 400,
+        media_status=415 if "415" in documented else (400 if "400" in documented or "422" not in documented else 422),
+        # malformed syntax is a 400, unless the operation documents only 422 for bad input
+        syntax_status=422 if "422" in documented and "400" not in documented else 400,
     )
 
 

@@ -31,6 +31,17 @@ class Response:
         return [(k.encode("latin-1"), str(v).encode("latin-1", "replace")) for k, v in headers.items()]
 
 
+def json_bytes(value: Any) -> bytes:
+    """JSON for a body, also when it echoes a client's integer beyond 64 bits (a page number
+    of 10**30 is valid input), which orjson refuses and the standard library writes."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        import json
+
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def success_status(operation: Operation) -> str | None:
     """The documented success code to answer with: 200 first, then other 2xx, then default,
     then a documented redirect (`GET /oauth/authorize` documents only 302 besides errors: an

@@ -69,6 +69,16 @@ def test_error_envelope_violations(body: Any, fragment: str) -> None:
     assert caught.value.code == "TX101"
 
 
+def test_error_envelope_is_not_asked_of_a_head_answer() -> None:
+    """A HEAD answer has no body; a run flagged HEAD /{bucketName} 404s before this rule."""
+    from types import SimpleNamespace
+
+    bodiless = response(404, None, {"content-type": ["application/json"], **RATE})
+    assert telnyx_error_envelope(None, bodiless, SimpleNamespace(method="HEAD")) is None
+    with pytest.raises(TelnyxErrorEnvelopeViolation):
+        telnyx_error_envelope(None, bodiless, SimpleNamespace(method="GET", operation=SimpleNamespace(label="GET /x")))
+
+
 def test_error_envelope_invalid_json_is_a_violation() -> None:
     bad = response(500, {"x": 1})
     bad.content = b"{not json"

@@ -50,14 +50,25 @@ def test_findings_of_style_rules_do_not_excuse_the_server() -> None:
     assert Triage(index, problems).classify(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
 
 
-def test_an_undocumented_401_is_the_specs_when_the_audit_says_so() -> None:
+def test_an_undocumented_standard_client_error_is_the_specs() -> None:
+    """A server must answer 401 without a key, 404 for an unknown id, 422 for invalid input:
+    when the operation documents none of them, answering one is the spec's omission."""
     index = build_index(SMALL)
-    good, bad = ops(index)["/good"], ops(index)["/bad"]
-    problems = SpecProblems.from_findings([("telnyx-secured-401", good.pointer)])
-    triage = Triage(index, problems)
+    good = ops(index)["/good"]
+    triage = Triage(index, SpecProblems())
     assert triage.classify(good, "status_code_conformance", "Received: 401", 401) == SPEC
+    assert triage.classify(good, "status_code_conformance", "Received: 422", 422) == SPEC
+    assert triage.classify(good, "status_code_conformance", "Received: 418", 418) == SERVER
     assert triage.classify(good, "status_code_conformance", "Received: 299", 299) == SERVER
-    assert triage.classify(bad, "status_code_conformance", "Received: 401", 401) == SERVER
+
+
+def test_a_documented_4xx_range_leaves_undocumented_codes_to_the_server() -> None:
+    spec = {
+        **SMALL,
+        "paths": {"/r": {"get": {"responses": {"200": {"description": "ok"}, "4XX": {"description": "x"}}}}},
+    }
+    index = build_index(spec)
+    assert Triage(index, SpecProblems()).classify(ops(index)["/r"], "status_code_conformance", "x", 404) == SERVER
 
 
 def test_a_response_problem_does_not_excuse_input_checks() -> None:

@@ -95,3 +95,27 @@ def test_a_redirect_only_operation_answers_its_redirect() -> None:
     operation = next(o for o in index.operations if o.path == "/authorize")
     assert success_status(operation) == "302"
     assert _ask(ReferenceServer(index, ServerConfig()), "GET", "/v2/authorize").status_code == 302
+
+
+def test_a_page_number_beyond_64_bits_is_echoed_not_a_500() -> None:
+    """A run found GET /portouts?page[number]=16815734278171814183142929989632 answering 500:
+    orjson cannot write integers beyond 64 bits."""
+    import asyncio
+
+    import httpx
+
+    from conformance.server.app import ReferenceServer, ServerConfig
+    from spec.load import load_spec
+
+    app = ReferenceServer(load_spec().index(), ServerConfig())
+
+    async def get() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return await client.get(
+                "/v2/addresses?page[number]=16815734278171814183142929989632&page[size]=5",
+                headers={"Authorization": "Bearer telnyx-conformance-test-token"},
+            )
+
+    response = asyncio.run(get())
+    assert response.status_code == 200
+    assert response.json()["data"] == [] and response.json()["meta"]["page_number"] == 16815734278171814183142929989632
