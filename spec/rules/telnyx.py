@@ -243,6 +243,10 @@ def _envelope_problem(index: SpecIndex, pointer: str, schema: Any) -> str | None
     missing = [field for field in ("code", "title", "detail") if field not in items]
     if missing:
         return "`errors` items lack " + ", ".join(missing)
+    _, code = index.deref(*items["code"])
+    declared = _types(code) if isinstance(code, dict) else set()
+    if declared and "string" not in declared:
+        return f"`code` is declared {'/'.join(sorted(declared))}; Telnyx sends error codes as strings of digits"
     return None
 
 

@@ -77,6 +77,21 @@ def test_a_response_problem_does_not_excuse_input_checks() -> None:
     assert Triage(index, problems).classify(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
 
 
+def test_ignored_auth_is_the_specs_where_it_declares_an_auth_like_header() -> None:
+    spec = {
+        **SMALL,
+        "paths": {
+            "/own": {"post": {"parameters": [{"name": "authorization_bearer", "in": "header", "schema": {}}],
+                              "responses": {"201": {"description": "ok"}}}},
+            "/plain": {"post": {"responses": {"201": {"description": "ok"}}}},
+        },
+    }  # fmt: skip
+    index = build_index(spec)
+    triage = Triage(index, SpecProblems())
+    assert triage.classify(ops(index)["/own"], "ignored_auth", "accepted", 201) == SPEC
+    assert triage.classify(ops(index)["/plain"], "ignored_auth", "accepted", 201) == SERVER
+
+
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
