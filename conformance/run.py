@@ -136,17 +136,17 @@ def embedded_server(
         )
         try:
             assert process.stdout is not None
-            line = _first_line(process.stdout, START_TIMEOUT) or ""
+            line = first_line(process.stdout, START_TIMEOUT) or ""
             if not line.startswith("listening on "):
                 errors.seek(0)
                 detail = " ".join(errors.read().split())[-300:] or "no output"
                 raise RunError(f"the embedded reference server did not start: {detail}", EXIT_TARGET)
             yield line.removeprefix("listening on ").strip()
         finally:
-            _stop(process)
+            stop_process(process)
 
 
-def _first_line(stream: IO[str], timeout: float) -> str | None:
+def first_line(stream: IO[str], timeout: float) -> str | None:
     """A blocking readline with a deadline (in a thread: pipes have no read timeout)."""
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
@@ -156,7 +156,8 @@ def _first_line(stream: IO[str], timeout: float) -> str | None:
         return None
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then SIGKILL if it does not exit in time; never leaves a process behind."""
     if process.poll() is None:
         process.terminate()
         try:

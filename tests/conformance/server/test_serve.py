@@ -8,23 +8,23 @@ server's seed: seeding is deterministic, so it holds the same records as the ser
 """
 
 import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
 
+from conformance.run import first_line
+from conformance.run import stop_process as stop
 from conformance.server.sample_requests import DEFAULT_TOKEN, build_request, store_path_values
 from conformance.server.state import Store
 from spec.index import Operation, SpecIndex
@@ -59,28 +59,6 @@ def spawn(spec: Path, cache: Path, *args: str) -> subprocess.Popen[str]:
         text=True,
         env=env,
     )
-
-
-def first_line(stream: IO[str], timeout: float) -> str | None:
-    """The stream's first line, or None when it does not come in time (a reader thread:
-    a blocking readline cannot be given a deadline)."""
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
-    try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        return None
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    """SIGTERM, then SIGKILL if it does not exit in time; never leaves a process behind."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
 
 
 @dataclass
