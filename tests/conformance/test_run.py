@@ -84,13 +84,35 @@ def test_clean_embedded_run_passes(shared_spec_path: Path, env: dict[str, str], 
     assert (report / "junit.xml").is_file()
 
 
+FAULT_CASES = [
+    ("required-property-dropped:ListConferences", "ListConferences", "response_schema_conformance"),
+    ("wrong-property-type:ListConferences", "ListConferences", "response_schema_conformance"),
+    ("null-in-non-nullable:ListConferences", "ListConferences", "response_schema_conformance"),
+    ("invalid-json-body:FindAddresses", "FindAddresses", "response_schema_conformance"),
+    ("undocumented-status:FindAddresses", "FindAddresses", "status_code_conformance"),
+    ("wrong-content-type:FindAddresses", "FindAddresses", "content_type_conformance"),
+    ("missing-content-type:FindAddresses", "FindAddresses", "response_schema_conformance"),
+    ("malformed-error-envelope", "FindAddresses", "telnyx_error_envelope"),
+    ("missing-rate-limit-headers", "GetUserBalance", "telnyx_rate_limit_headers"),
+    ("inconsistent-rate-limit-headers", "GetUserBalance", "telnyx_rate_limit_headers"),
+    ("auth-not-enforced:FindAddresses", "FindAddresses", "ignored_auth"),
+    ("invalid-input-accepted:FindAddresses", "FindAddresses", "negative_data_rejection"),
+    ("valid-input-rejected:FindAddresses", "FindAddresses", "positive_data_acceptance"),
+    ("server-error-on-edge-input:FindAddresses", "FindAddresses", "not_a_server_error"),
+]
+
+
+def test_each_tested_fault_names_the_check_that_caught_it() -> None:
+    """The pairs above must agree with the catalogue: its `caught_by` is what users read."""
+    from conformance.server.faults import BY_NAME
+
+    for fault, _, check in FAULT_CASES:
+        assert BY_NAME[fault.split(":")[0]].caught_by == check, fault
+
+
 @pytest.mark.parametrize(
     ("faulty_server", "operation_id", "check"),
-    [
-        ("required-property-dropped:ListConferences", "ListConferences", "response_schema_conformance"),
-        ("malformed-error-envelope", "FindAddresses", "telnyx_error_envelope"),
-        ("missing-rate-limit-headers", "GetUserBalance", "telnyx_rate_limit_headers"),
-    ],
+    FAULT_CASES,
     indirect=["faulty_server"],
 )
 def test_fault_is_caught_by_its_check(
