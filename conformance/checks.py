@@ -14,6 +14,8 @@ import orjson
 import schemathesis
 from schemathesis.core.failures import Failure, Severity
 
+from conformance.target import DEFAULT_MAX_RESPONSE_BYTES
+
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 TOO_MANY_REQUESTS = 429
 MAX_RETRIES = 3  # retries of a 429 before the case is given up (not judged)
@@ -46,6 +48,25 @@ class TelnyxRateLimitViolation(Failure):
     def __init__(self, *, operation: str | None, problems: list[str]) -> None:
         super().__init__(operation=operation, message="; ".join(problems), severity=Severity.MEDIUM)
         self.problems = problems
+
+
+class ResponseTooLarge(Failure):
+    """A body over the run's maximum response size (`Target.max_response_bytes`)."""
+
+    code = "TX103"
+    checks = ("response_size_limit",)
+    kind_title = "Response over the size limit"
+    __slots__ = ("limit", "size")
+
+    def __init__(self, *, operation: str | None, size: int, limit: int) -> None:
+        super().__init__(
+            operation=operation, message=f"{size:,} bytes, over the limit of {limit:,}", severity=Severity.MEDIUM
+        )
+        self.size, self.limit = size, limit
+
+
+# The run's limit: set by the plugin from --max-response-size (Target.max_response_bytes).
+RESPONSE_LIMIT = {"bytes": DEFAULT_MAX_RESPONSE_BYTES}
 
 
 # --- pure judgements (what the checks and the tests share) ----------------------------------------
@@ -170,4 +191,15 @@ def telnyx_rate_limit_headers(ctx: Any, response: Any, case: Any) -> None:
     problems = rate_limit_problems(response.headers)
     if problems:
         raise TelnyxRateLimitViolation(operation=_label(case), problems=problems)
+    return None
+
+
+@schemathesis.check
+def response_size_limit(ctx: Any, response: Any, case: Any) -> None:
+    """No answer is larger than the run allows: a client would buffer it all, and a report
+    would carry it."""
+    size = len(response.content or b"")
+    limit = RESPONSE_LIMIT["bytes"]
+    if size > limit:
+        raise ResponseTooLarge(operation=_label(case), size=size, limit=limit)
     return None

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.results import Evidence, FailureRecord, OperationResult, Results, classify, one_line
-from conformance.target import DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
+from conformance.target import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
 from conformance.triage import SERVER
 
 ENV_KEY = "TELNYX_API_KEY"
@@ -89,6 +89,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--read-only", action="store_true", help="send only GET/HEAD/OPTIONS")
     group.addoption("--timeout", dest="telnyx_timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
     group.addoption("--report-dir", default=None, metavar="DIR", help="write summary.json here")
+    group.addoption(
+        "--max-response-size",
+        type=int,
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        metavar="BYTES",
+        help="larger answers fail response_size_limit",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -118,7 +125,11 @@ def build_context(config: pytest.Config) -> RunContext:
         allow_writes=opt("allow_writes"),
         read_only=opt("read_only"),
         timeout=opt("telnyx_timeout"),
+        max_response_bytes=opt("max_response_size"),
     )
+    from conformance.checks import RESPONSE_LIMIT
+
+    RESPONSE_LIMIT["bytes"] = target.max_response_bytes
     seed = opt("telnyx_seed")
     seed = random.randrange(2**31) if seed is None else seed
     loaded = load_spec(opt("telnyx_spec"), allow_unpinned=opt("allow_unpinned"))
@@ -276,7 +287,8 @@ def record(context: RunContext, label: str, report: pytest.TestReport, call: pyt
             message = context.target.redact(
                 one_line(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             )
-            result.failures.append(FailureRecord("request", classify("request", error=exc), message, None))
+            check = transport_check(exc)
+            result.failures.append(FailureRecord(check, classify(check, error=exc), message, None))
     result.status = "failed" if failed else "errored"
 
 
@@ -296,6 +308,19 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
         message=context.target.redact(one_line(message)),
         curl=evidence.curl if evidence else None,
     )
+
+
+def transport_check(exc: BaseException) -> str:
+    """The name a transport error is reported under: a timeout or a dropped connection on one
+    operation, after preflight reached the target, is that operation's misbehaviour."""
+    import requests
+
+    chain = [exc, exc.__cause__, exc.__context__]
+    if any(isinstance(e, requests.Timeout) for e in chain):
+        return "request_timeout"
+    if any(isinstance(e, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)) for e in chain):
+        return "connection_error"
+    return "request"
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:

@@ -26,7 +26,9 @@ def classify(
     run could not test the target: network, timeout, our key refused) or `server`. Whether a
     `server` failure is really the spec's is decided by conformance.triage."""
     if error is not None:
-        return SETUP
+        # A hang or a dropped connection on one operation, once preflight has reached the
+        # target, is that operation's misbehaviour; any other transport error is the run's.
+        return SERVER if check in ("request_timeout", "connection_error") else SETUP
     if sent_key and status_code in _AUTH_STATUSES and check != "ignored_auth":
         return SETUP  # a request carrying our key refused: the key or its scope is wrong
     return SERVER

@@ -99,6 +99,8 @@ FAULT_CASES = [
     ("invalid-input-accepted:FindAddresses", "FindAddresses", "negative_data_rejection"),
     ("valid-input-rejected:FindAddresses", "FindAddresses", "positive_data_acceptance"),
     ("server-error-on-edge-input:FindAddresses", "FindAddresses", "not_a_server_error"),
+    ("oversized-body:FindAddresses", "FindAddresses", "response_size_limit"),
+    ("connection-reset:FindAddresses", "FindAddresses", "connection_error"),
 ]
 
 
@@ -119,16 +121,19 @@ def test_fault_is_caught_by_its_check(
     faulty_server: str, operation_id: str, check: str, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     report = tmp_path / "report"
+    transport = check in ("request_timeout", "connection_error")  # no response to judge: errored
     args = ["--base-url", faulty_server, "--api-key", SENTINEL, "--spec", str(shared_spec_path)]
+    args += ["--timeout", "1"] if transport else []
     result = run_cli(env, *args, "--include-operation-id", operation_id, *SMALL, "--report-dir", str(report))
     assert result.returncode == 1, result.stdout + result.stderr
     data = summary(report)
     assert check in failing_checks(data)
     (op,) = data["operations"]
-    assert op["status"] == "failed"
+    assert op["status"] == ("errored" if transport else "failed")
     failure = next(f for f in op["failures"] if f["check"] == check)
     assert failure["classification"] == "server"
-    assert failure["curl"].startswith("curl -X GET ")  # the shrunk case may be an unauthenticated one
+    if not transport:
+        assert failure["curl"].startswith("curl -X GET ")  # the shrunk case may be an unauthenticated one
     assert data["totals"]["by_classification"]["server"] >= 1
     assert_no_key(SENTINEL, result, report)
 

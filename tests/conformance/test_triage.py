@@ -100,7 +100,7 @@ def test_a_server_error_is_never_the_specs() -> None:
 
 @pytest.mark.parametrize(
     ("check", "message"),
-    [("request_timeout", "x"), ("connection_error", "x"), ("response_schema_conformance", "Connection refused")],
+    [("setup", "x"), ("network_error", "x"), ("response_schema_conformance", "Connection refused")],
 )
 def test_network_and_timeouts_are_setup(check: str, message: str) -> None:
     assert classify(check, message, spec_problem=True) == SETUP
