@@ -467,6 +467,8 @@ def _types(index: SpecIndex, schema: Any, depth: int = 0) -> frozenset[str]:
 
 
 def _json_type(value: Any) -> str:
+    """The parsed value's own type, to decide whether it still needs coercing (a float stays
+    "number" here; spec.rules.schemas.json_type_of reads 1.0 as JSON Schema's "integer")."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -129,3 +129,32 @@ def test_rate_limit_violations(headers: dict[str, list[str]], fragment: str) -> 
 )
 def test_backoff_delay(headers: dict[str, list[str]], attempt: int, expected: float) -> None:
     assert backoff_delay(headers, attempt) == expected
+
+
+def test_response_size_limit_judges_the_body_against_the_runs_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from conformance.checks import RESPONSE_LIMIT, ResponseTooLarge, response_size_limit
+
+    monkeypatch.setitem(RESPONSE_LIMIT, "bytes", 64)
+    case = SimpleNamespace(operation=SimpleNamespace(label="GET /x"))
+    assert response_size_limit(None, response(200, {"data": "x" * 10}), case) is None
+    with pytest.raises(ResponseTooLarge) as caught:
+        response_size_limit(None, response(200, {"data": "x" * 100}), case)
+    assert caught.value.code == "TX103" and "over the limit of 64" in caught.value.message
+
+
+def test_transport_errors_are_named_by_what_happened() -> None:
+    from conformance.plugin import transport_check
+
+    def wrapped(inner: BaseException) -> BaseException:
+        try:
+            raise RuntimeError("call failed") from inner
+        except RuntimeError as exc:
+            return exc
+
+    assert transport_check(requests.ReadTimeout("slow")) == "request_timeout"
+    assert transport_check(wrapped(requests.ConnectTimeout("slow"))) == "request_timeout"
+    assert transport_check(requests.exceptions.ChunkedEncodingError("cut")) == "connection_error"
+    assert transport_check(wrapped(requests.ConnectionError("reset"))) == "connection_error"
+    assert transport_check(ValueError("a generation error")) == "request"
