@@ -8,6 +8,7 @@ is not valid JSON Schema, a `$ref` to the wrong kind of object). The audit alrea
 these places, located; triage only asks whether the failing operation reaches one.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ CLASSES = (SERVER, SPEC, SETUP)
 SPEC_BREAKING_RULES = frozenset(
     {
         "default-valid",
+        "value-format",  # a default or example that a strict validator rejects (`default: ""` on a URI)
         "schema-dialect",
         "oas31-legacy-keywords",
         "ref-target-kind",
@@ -45,6 +47,8 @@ RESPONSE_CHECKS = frozenset(
 # Answers a conforming server must be able to give (no key, unknown id, invalid input): when
 # the operation documents neither the code nor 4XX, answering it is the spec's omission.
 STANDARD_CLIENT_ERRORS = frozenset({400, 401, 403, 404, 405, 413, 415, 422})
+TEXT_FIELD_MEDIA = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+_VIOLATION = re.compile(r"violates `([^`]+)` at (\S*)")
 INPUT_CHECKS = frozenset({"negative_data_rejection", "positive_data_acceptance", "missing_required_header"})
 
 
@@ -181,8 +185,12 @@ class Triage:
     def operation_has_spec_problem(self, operation: Operation) -> bool:
         return self._touches(operation, "request") or self._touches(operation, "response")
 
-    def spec_explains(self, operation: Operation, check: str, status_code: int | None = None) -> bool:
+    def spec_explains(
+        self, operation: Operation, check: str, status_code: int | None = None, message: str = ""
+    ) -> bool:
         """Does the spec's own contradiction at this operation explain a failure of `check`?"""
+        if check == "negative_data_rejection" and self._text_typed_fields_only(operation, message):
+            return True
         if check in RESPONSE_CHECKS:
             return self._touches(operation, "response")
         if check in INPUT_CHECKS:
@@ -199,8 +207,21 @@ class Triage:
             return str(status_code) not in documented and "4XX" not in documented
         return False
 
+    def _text_typed_fields_only(self, operation: Operation, message: str) -> bool:
+        """A "schema-violating" body that differs from a valid one only in the JSON type of
+        form or multipart fields: those fields are text on the wire (`3` and `"3"` are the same
+        bytes), so no server can tell; the spec types them without an `encoding` to say how."""
+        violations = _VIOLATION.findall(message)
+        if "in body" not in message or not violations:
+            return False
+        if any(keyword != "type" or location in ("", "/") for keyword, location in violations):
+            return False
+        _, body = self.index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
+        content = body.get("content") if isinstance(body, dict) else None
+        return isinstance(content, dict) and bool(content) and set(content) <= TEXT_FIELD_MEDIA
+
     def classify(self, operation: Operation | None, check: str, message: str, status_code: int | None = None) -> str:
-        explained = operation is not None and self.spec_explains(operation, check, status_code)
+        explained = operation is not None and self.spec_explains(operation, check, status_code, message)
         return classify(check, message, spec_problem=explained)
 
 

@@ -114,6 +114,8 @@ class ReferenceServer:
             log.exception("unhandled error")
             response = Response(500, envelope.simple(envelope.SERVER_ERROR))
         if ctx is not None:
+            if ctx.operation is not None and response.status >= 400:
+                response = self._documented_error(ctx.operation, response)
             response.headers.update(rate_headers(ctx))
             response = self.faults.transform(ctx, response)
             if ctx.faulty("hang"):
@@ -122,6 +124,15 @@ class ReferenceServer:
                 await _send_truncated(send, response)
                 return
         await _send(send, response)
+
+    def _documented_error(self, operation: Operation, response: Response) -> Response:
+        from conformance.server.error_shape import documented_error
+
+        try:
+            return documented_error(self.index, operation, response, seed=self.config.seed)
+        except Exception:  # the envelope is still an answer; never a crash
+            log.exception("rendering a documented error failed")
+            return response
 
     async def _read(self, scope: dict, receive: Any) -> tuple[Context, Response | None]:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}

@@ -30,10 +30,10 @@ import jsonschema_rs
 import orjson
 from python_multipart.multipart import MultipartParser
 
+from spec.formats import StrictFormat30, StrictFormat31
 from spec.index import SPEC_URI, Operation, SpecIndex, schema_ref
 from spec.pointer import escape, from_parts
 from spec.pointer import get as pointer_get
-from spec.validate import OasFormat30, OasFormat31
 
 # python-multipart logs each malformed body it also raises for; without a handler those lines
 # would reach stderr through logging's last resort on every bad request. A NullHandler keeps
@@ -401,9 +401,10 @@ def _validator(index: SpecIndex, pointer: str) -> Any:
 def _compile(index: SpecIndex, pointer: str) -> Any:
     cls = jsonschema_rs.Draft202012Validator if index.is_31 else jsonschema_rs.Draft4Validator
     registry = index.shared(_request_registry)
-    # OAS formats as openapi-schema-validator asserts them: besides the JSON Schema string
-    # formats, int32/int64 ranges, which jsonschema-rs does not know (2**31 is no int32).
-    keywords = {"format": OasFormat31 if index.is_31 else OasFormat30}
+    # Formats as a strict client asserts them (spec/formats.py): JSON Schema formats as
+    # jsonschema-rs checks them, Telnyx formats (url, E.164...) by their definitions, and
+    # int32/int64 ranges, which jsonschema-rs does not know (2**31 is no int32).
+    keywords = {"format": StrictFormat31 if index.is_31 else StrictFormat30}
     if registry is not None:
         try:
             return cls(schema_ref(pointer), registry=registry, keywords=keywords)
@@ -575,7 +576,7 @@ class _Leaf:
         self.values: list[Any] = []
 
 
-def _materialize(index: SpecIndex, node: Any, schema: Any, depth: int = 0) -> Any:
+def _materialize(index: SpecIndex, node: Any, schema: Any, depth: int = 0, *, empty_object: bool = False) -> Any:
     """Turn a tree of bracket keys into typed values, reading each leaf by its subschema.
 
     What a bracket means is decided here, by the schema, not by the parser: under an array
@@ -589,6 +590,8 @@ def _materialize(index: SpecIndex, node: Any, schema: Any, depth: int = 0) -> An
         if not isinstance(value, str):
             return value
         types = _types(index, schema)
+        if empty_object and value == "" and "object" in types:
+            return {}
         if "array" in types and not (types & (SCALARS | {"object"})) and not value.startswith("["):
             return [_coerce(value, _types(index, _items(index, schema)))] if value else []
         return _coerce(value, types)
@@ -602,9 +605,12 @@ def _materialize(index: SpecIndex, node: Any, schema: Any, depth: int = 0) -> An
                 item_types = _types(index, items)
                 result.extend(_coerce(v, item_types) if isinstance(v, str) else v for v in child.values)
             else:
-                result.append(_materialize(index, child, items, depth + 1))
+                result.append(_materialize(index, child, items, depth + 1, empty_object=empty_object))
         return result
-    return {key: _materialize(index, child, _property(index, schema, key), depth + 1) for key, child in node.items()}
+    return {
+        key: _materialize(index, child, _property(index, schema, key), depth + 1, empty_object=empty_object)
+        for key, child in node.items()
+    }
 
 
 def _is_position(key: str) -> bool:
@@ -698,8 +704,15 @@ def _check_query(plan: _Plan, query: Any, out: dict[str, Any], errors: list[ApiE
             value = tree.values[0] if len(tree.values) == 1 else tree.values
         else:
             value = _materialize(plan.index, tree, param.schema)
+        found = _schema_errors(param.validator, value)
+        if found and not isinstance(tree, _Leaf):
+            # `filter[a]=` is how a client writes both "" and {} at `a`: when "" fails, the
+            # other reading decides.
+            other = _materialize(plan.index, tree, param.schema, empty_object=True)
+            if other != value and not _schema_errors(param.validator, other):
+                value, found = other, []
         out[name] = value
-        for error in _schema_errors(param.validator, value):
+        for error in found:
             errors.append(_param_error(param, error))
 
 
@@ -852,10 +865,17 @@ def _check_empty_body(
     if mode == "form":
         check.media_type, check.body = declared, {}
         errors.extend(_body_error(error) for error in _schema_errors(validator, {}))
-    elif mode == "raw":
+    elif mode == "raw" and _empty_upload_allowed(plan.index, schema if declared is not None else None):
         check.media_type, check.body = declared, b""
     else:
         errors.append(ApiError("missing_parameter", "The request body is required but was empty.", pointer=""))
+
+
+def _empty_upload_allowed(index: SpecIndex, schema: Any) -> bool:
+    """An empty raw upload is an empty file, unless the schema wants an object or array (a
+    `*/*` body whose schema is an object is data, and no bytes are no data)."""
+    types = _types(index, schema) if schema is not None else set()
+    return not types or "string" in types or not types & {"object", "array"}
 
 
 def _parse_media_type(raw: str) -> tuple[str, dict[str, str]]:

@@ -396,3 +396,33 @@ def example_value_or_external(index: SpecIndex) -> Iterator[tuple[str, str]]:
             yield pointer + "/externalValue", "example has both value and externalValue: keep one"
         elif not has_value and not has_external and not any(k in example for k in ("dataValue", "serializedValue")):
             yield pointer, "example has neither value nor externalValue"
+
+
+@rule(
+    "value-format",
+    "warning",
+    "Every string `default` and `example` of a schema satisfies its `format` as a strict validator checks it.",
+    equivalents=("spectral:oas3-valid-schema-example",),
+)
+def value_format(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """openapi-spec-validator checks no `uri` and no Telnyx format (`url`, E.164, `decimal`...),
+    so `default: ""` on a URI field passes structural validation; but schemathesis, a strict
+    server and the SDKs' validators reject it, and a contract test that sends the spec's own
+    default or example then fails on the spec, not the server. Only what the lenient checker
+    misses is reported here: the rest is `schema-example-valid`'s and `default-valid`'s."""
+    from spec.formats import strict_format_ok
+    from spec.validate import format_ok, show
+
+    oas30 = not index.is_31
+    for pointer, schema in index.schemas_with("format"):
+        fmt = schema.get("format")
+        if not isinstance(fmt, str):
+            continue
+        candidates = [(keyword, schema[keyword]) for keyword in ("default", "example") if keyword in schema]
+        if isinstance(schema.get("examples"), list):
+            candidates.extend((f"examples/{i}", value) for i, value in enumerate(schema["examples"]))
+        for where, value in candidates:
+            if not isinstance(value, str) or strict_format_ok(fmt, value, oas30=oas30):
+                continue
+            if format_ok(fmt, value, oas30=oas30):
+                yield f"{pointer}/{where}", f"{where.split('/')[0]} {show(value)} is not a valid '{fmt}'"

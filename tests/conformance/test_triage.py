@@ -92,6 +92,30 @@ def test_ignored_auth_is_the_specs_where_it_declares_an_auth_like_header() -> No
     assert triage.classify(ops(index)["/plain"], "ignored_auth", "accepted", 201) == SERVER
 
 
+def test_type_only_mutations_of_text_fields_are_the_specs() -> None:
+    """Form and multipart fields are text on the wire: `3` and `"3"` are the same bytes."""
+    body = {"type": "object", "properties": {"ttl": {"type": "integer"}, "name": {"type": "string"}}}
+    spec = {
+        **SMALL,
+        "paths": {
+            "/media": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": body}}},
+                                "responses": {"201": {"description": "ok"}}}},
+            "/json": {"post": {"requestBody": {"content": {"application/json": {"schema": body}}},
+                               "responses": {"201": {"description": "ok"}}}},
+        },
+    }  # fmt: skip
+    index = build_index(spec)
+    triage = Triage(index, SpecProblems())
+    types_only = (
+        "Schema-violating request accepted: Invalid component: in body - violates `type` at /properties/ttl "
+        "(was integer, became string) - violates `type` at /properties/name (was string, became object)"
+    )
+    assert triage.classify(ops(index)["/media"], "negative_data_rejection", types_only, 201) == SPEC
+    assert triage.classify(ops(index)["/json"], "negative_data_rejection", types_only, 201) == SERVER
+    with_a_bound = types_only + " - violates `maxLength` at /properties/name"
+    assert triage.classify(ops(index)["/media"], "negative_data_rejection", with_a_bound, 201) == SERVER
+
+
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])

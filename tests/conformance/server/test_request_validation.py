@@ -728,3 +728,33 @@ def test_fuzz_never_raises(telnyx: SpecIndex, data: st.DataObject) -> None:
         item = orjson.loads(orjson.dumps(error.as_dict()))  # raises on lone surrogates: text must be plain
         assert item["code"].isdigit() and isinstance(item["detail"], str)
         assert set(item.get("source", {})) <= {"pointer", "parameter"}
+
+
+def test_telnyx_strict_formats_reject_what_schemathesis_calls_invalid(telnyx: SpecIndex) -> None:
+    """`uri` (unchecked by openapi-spec-validator) and the Telnyx formats (`url`, `address`)
+    are asserted: these were accepted before, and schemathesis' negative cases caught it."""
+    sms = {"from": "+13125550001", "to": ["+13125550002"], "media_urls": ["\u00aeK\u00e6"]}
+    result = check(telnyx, "post", "/messages/group_mms", content_type="application/json", body=orjson.dumps(sms))
+    assert only_error(result).pointer == "/media_urls/0"
+    sms["media_urls"] = ["https://media.example.com/a.png"]
+    result = check(telnyx, "post", "/messages/group_mms", content_type="application/json", body=orjson.dumps(sms))
+    assert result.status is None
+    client = {"client_name": "app", "tos_uri": ""}
+    result = check(telnyx, "post", "/oauth/register", content_type="application/json", body=orjson.dumps(client))
+    assert only_error(result).pointer == "/tos_uri"
+
+
+def test_telnyx_wildcard_body_of_an_object_schema_is_required(telnyx: SpecIndex) -> None:
+    """`*/*` with an object schema and `required: true`: no bytes are no data, not an empty file."""
+    result = check(telnyx, "post", "/reports/mdr_usage_reports")
+    assert result.status is not None and only_error(result).code == "10004"
+
+
+def test_telnyx_empty_deep_object_leaf_reads_as_an_empty_object(telnyx: SpecIndex) -> None:
+    """`filters[available_services]=` is how `{"available_services": {}}` is written; the
+    schema (an enum string or an object) rejects "", so the object reading is taken."""
+    result = check(telnyx, "get", "/network_coverage", [("filters[available_services]", "")])
+    assert result.status is None
+    assert result.params["query"]["filters"] == {"available_services": {}}
+    result = check(telnyx, "get", "/network_coverage", [("filters[available_services]", "pigeon")])
+    assert only_error(result).parameter == "filters[available_services]"
