@@ -84,9 +84,11 @@ def telnyx_ids() -> st.SearchStrategy[str]:
 class IdPool:
     """Ids seen in responses, by field name, for later requests to name existing resources.
 
-    Thread-safe (the run may answer responses on several threads) and bounded per field (oldest
-    first out) so a long run does not grow it without end. Values keep insertion order, so a
-    draw shrinks towards the first id observed."""
+    Thread-safe, and append-only: an id keeps its position once seen, and a field stops growing
+    at `max_per_field`. Positions never shift, so Hypothesis replaying a draw (while shrinking,
+    or to confirm a failure) picks the same id it picked the first time; a pool that reordered
+    or evicted would turn a real failure into a flaky one. A draw shrinks towards the first id
+    observed."""
 
     def __init__(self, max_per_field: int = 1000) -> None:
         check_type("max_per_field", max_per_field, int)
@@ -102,10 +104,8 @@ class IdPool:
             return
         with self._lock:
             seen = self._ids.setdefault(field, {})
-            seen.pop(value, None)
-            seen[value] = None
-            while len(seen) > self.max_per_field:
-                del seen[next(iter(seen))]
+            if len(seen) < self.max_per_field:
+                seen.setdefault(value, None)
 
     def observe(self, payload: Any) -> None:
         """Remember every string `id` and `*_id` value anywhere in a decoded JSON `payload`."""

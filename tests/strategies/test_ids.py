@@ -73,11 +73,13 @@ def test_the_pool_collects_ids_from_responses_by_field() -> None:
     assert set(pool.snapshot()) == {"a", "b", "c", "7"}
 
 
-def test_the_pool_is_bounded_and_keeps_the_newest() -> None:
+def test_the_pool_is_bounded_and_positions_never_shift() -> None:
+    """A replayed draw must pick the same id: seen ids keep their place, and the pool stops
+    growing at its bound instead of evicting."""
     pool = IdPool(max_per_field=2)
-    for value in ("a", "b", "c"):
+    for value in ("a", "b", "a", "c"):
         pool.add(value)
-    assert pool.snapshot("id") == ("b", "c")
+    assert pool.snapshot("id") == ("a", "b")
 
 
 def test_the_pool_is_thread_safe() -> None:
