@@ -6,6 +6,7 @@ Bad input ends in one line on stderr, never a traceback.
 """
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_options(run)
     run.set_defaults(handler=_run)
+
+    report = commands.add_parser("report", help="render the Allure HTML report of a run (Allure 3, needs Node.js)")
+    report.add_argument("--report-dir", default="reports", metavar="DIR", help="a run's report dir (default: reports)")
+    report.add_argument("--output", metavar="DIR", help="where the HTML goes (default: DIR/allure-report)")
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -112,14 +118,35 @@ def run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--max-examples", type=_positive_int, default=10, metavar="N", help="cases per operation and phase"
     )
+    run.add_argument(
+        "--max-pages", type=_positive_int, default=5, metavar="N", help="pages walked per list (default: 5)"
+    )
     run.add_argument("--seed", type=int, default=None, metavar="N", help="generation seed (default: random, printed)")
     run.add_argument("--allow-writes", action="store_true", help="send writes to a target that is not loopback")
     run.add_argument("--read-only", action="store_true", help="send only GET/HEAD/OPTIONS")
     run.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
-    run.add_argument("--report-dir", default="reports/conformance", metavar="DIR", help="summary.json and junit.xml")
+    run.add_argument(
+        "--report-dir", default="reports", metavar="DIR", help="where the reports go (default: reports)"
+    )
+    run.add_argument(
+        "--workers", type=_positive_int, default=1, metavar="N", help="run operations in N processes (default: 1)"
+    )
+    run.add_argument("--rate-limit", type=_pace, metavar="N/s", help="send at most N requests per second (or N/m, N/h)")
+    run.add_argument(
+        "--last-failed", action="store_true", help="rerun only what failed in the report dir's last run, with its seed"
+    )
     run.add_argument(
         "--fail-on", choices=("server", "spec", "any"), default="server", help="failure classes that exit 1"
     )
+    run.add_argument("--quiet", action="store_true", help="no progress line or per-test output, only the verdict")
+    run.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
+
+
+def _pace(text: str) -> str:
+    """`run --rate-limit`: schemathesis' N/s, N/m, N/h or N/d."""
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", text):
+        raise argparse.ArgumentTypeError(f"expected N/s, N/m, N/h or N/d, got {text!r}")
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -141,12 +168,18 @@ def _run(args: argparse.Namespace) -> int:
         exclude_tags=args.exclude_tag,
         operation_ids=args.include_operation_id,
         max_examples=args.max_examples,
+        max_pages=args.max_pages,
         seed=args.seed,
         allow_writes=args.allow_writes,
         read_only=args.read_only,
         timeout=args.timeout,
         report_dir=args.report_dir,
         fail_on=args.fail_on,
+        rate_limit=args.rate_limit,
+        workers=args.workers,
+        last_failed=args.last_failed,
+        quiet=args.quiet,
+        compare=args.compare,
     )
     try:
         return run(options)
@@ -173,6 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from conformance.report import render_report
+
+    return render_report(Path(args.report_dir), Path(args.output) if args.output else None)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ the schema built here at import time: pytest_configure runs before collection.
 
 import os
 import random
+import re
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from conformance.triage import SERVER
 
 ENV_KEY = "TELNYX_API_KEY"
 TEST_NAME = "test_operation"
+OPERATION_MARK = "telnyx_operation"  # marks a test that concerns an operation: @telnyx_operation("GET /x")
 
 
 @dataclass
@@ -36,6 +38,19 @@ class RunContext:
     loaded: Any = None  # the LoadedSpec, for triage
     operations: dict[str, Any] = field(default_factory=dict)  # "METHOD /path" -> Operation
     _triage: Any = None
+    session: Any = None  # conformance.transport.BoundedSession: the response size enforced while reading
+    unresponsive: dict[str, BaseException] = field(default_factory=dict)  # label -> first timeout/reset
+    max_pages: int = 5  # --max-pages: pages walked per list by the pagination checks
+    allure: bool = False  # Allure results are written (labels and attachments are added)
+    previous: tuple[str, dict[str, Any]] | None = None  # --compare: (dir, its summary.json)
+    _coverage: Any = None
+
+    def coverage(self) -> Any:
+        if self._coverage is None:
+            from conformance.coverage import Coverage
+
+            self._coverage = Coverage(self.loaded.index())
+        return self._coverage
 
     def triage(self) -> Any:
         """The run's triage, built on the first failure (an audit of the spec, ~0.3 s)."""
@@ -50,8 +65,20 @@ class RunContext:
         Returns None when the target kept answering 429."""
         from conformance.checks import MAX_RETRIES, TOO_MANY_REQUESTS, backoff_delay
 
+        label = case.operation.label
+        dead = self.unresponsive.get(label)
+        if dead is not None:
+            # A timeout or a dropped connection is recorded once per operation: Hypothesis
+            # replays a failing example many times while shrinking, and each replay would
+            # wait the whole timeout again.
+            raise type(dead)(*dead.args)
         for attempt in range(MAX_RETRIES + 1):
-            response = case.call()
+            try:
+                response = case.call(session=self.session)
+            except Exception as exc:
+                if transport_check(exc) in ("request_timeout", "connection_error"):
+                    self.unresponsive[label] = exc
+                raise
             if response.status_code != TOO_MANY_REQUESTS:
                 return response
             self.results.rate_limited += 1
@@ -83,6 +110,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--include-operation-id", action="append", default=[], metavar="ID", help="only this operationId (repeatable)"
     )
+    group.addoption(
+        "--include-operation", action="append", default=[], metavar="LABEL", help='only "METHOD /path" (repeatable)'
+    )
+    group.addoption("--rate-limit", default=None, metavar="N/s", help="at most N requests per second (or N/m, N/h)")
     group.addoption("--max-examples", type=int, default=10, metavar="N", help="generated cases per operation")
     group.addoption("--seed", dest="telnyx_seed", type=int, default=None, metavar="N", help="generation seed")
     group.addoption("--allow-writes", action="store_true", help="send writes to a non-loopback target")
@@ -96,10 +127,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="BYTES",
         help="larger answers fail response_size_limit",
     )
+    group.addoption(
+        "--max-pages", type=int, default=5, metavar="N", help="pages walked per list by the pagination checks"
+    )
+    group.addoption("--compare", dest="telnyx_compare", default=None, metavar="DIR", help="previous run's report dir")
+    group.addoption("--progress", dest="telnyx_progress", action="store_true", help="live progress line (terminal)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _ACTIVE
+    config.addinivalue_line("markers", f"{OPERATION_MARK}(label): the operation a conformance test concerns")
     if config.getoption("base_url", None) is None:
         return
     from spec.errors import SpecError
@@ -108,6 +145,36 @@ def pytest_configure(config: pytest.Config) -> None:
         _ACTIVE = build_context(config)
     except (SpecError, TargetError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    _configure_reports(config, _ACTIVE)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Allure's results, redacted and labelled (allure-pytest's logger exists by now)."""
+    config = session.config
+    if _ACTIVE is not None and config.getoption("allure_report_dir", None):
+        from conformance.allure_labels import install_redacting_logger
+
+        restore = install_redacting_logger(_ACTIVE.target)
+        if restore is not None:
+            _ACTIVE.allure = True
+            config.add_cleanup(restore)
+
+
+def _configure_reports(config: pytest.Config, context: RunContext) -> None:
+    """The comparison base and the progress line (issue 6)."""
+    compare = config.getoption("telnyx_compare", None)
+    if compare:
+        from conformance.artifacts import load_previous
+
+        try:
+            context.previous = (compare, load_previous(Path(compare)))
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    if config.getoption("telnyx_progress", False):
+        from conformance.progress import Progress
+
+        config.pluginmanager.register(Progress(context), "telnyx_progress")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -130,6 +197,10 @@ def build_context(config: pytest.Config) -> RunContext:
     from conformance.checks import RESPONSE_LIMIT
 
     RESPONSE_LIMIT["bytes"] = target.max_response_bytes
+    from conformance.transport import BoundedSession
+
+    if opt("rate_limit") is not None and not re.fullmatch(r"[1-9][0-9]*/[smhd]", opt("rate_limit")):
+        raise TargetError(f"--rate-limit {opt('rate_limit')!r}: expected N/s, N/m, N/h or N/d")
     seed = opt("telnyx_seed")
     seed = random.randrange(2**31) if seed is None else seed
     loaded = load_spec(opt("telnyx_spec"), allow_unpinned=opt("allow_unpinned"))
@@ -142,6 +213,8 @@ def build_context(config: pytest.Config) -> RunContext:
         include_tags=opt("include_tag"),
         exclude_tags=opt("exclude_tag"),
         operation_ids=opt("include_operation_id"),
+        labels=opt("include_operation"),
+        rate_limit=opt("rate_limit"),
     )
     results = Results(target=target, spec_sha256=loaded.sha256, seed=seed)
     context = RunContext(
@@ -152,8 +225,14 @@ def build_context(config: pytest.Config) -> RunContext:
         operation_ids={f"{op.method.upper()} {op.path}": op.operation_id for op in index.operations},
         loaded=loaded,
         operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
+        max_pages=opt("max_pages"),
+        session=BoundedSession(target.max_response_bytes),
     )
     register_hooks(context)
+    from conformance import id_feed
+    from strategies.ids import IdPool
+
+    id_feed.register(schema, IdPool(), index, context.operations)  # seen ids into later path parameters
     return context
 
 
@@ -166,9 +245,12 @@ def build_schema(
     include_tags: list[str],
     exclude_tags: list[str],
     operation_ids: list[str],
+    labels: list[str] | None = None,
+    rate_limit: str | None = None,
 ) -> Any:
     """The schemathesis schema: the target's URL and key, examples + coverage + fuzzing
-    phases bounded by `max_examples`, every built-in check (all enabled by default) plus ours."""
+    phases bounded by `max_examples`, every built-in check (all enabled by default) plus ours;
+    `labels` ("METHOD /path") narrow it further, `rate_limit` ("N/s") paces the requests."""
     import schemathesis
     from schemathesis.config import SchemathesisConfig
 
@@ -190,11 +272,14 @@ def build_schema(
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": False},
             },
+            **({"rate-limit": rate_limit} if rate_limit else {}),
         }
     )
     schema = schemathesis.openapi.from_dict(data, config=config)
     if operation_ids:
         schema = schema.include(operation_id=operation_ids)
+    if labels:
+        schema = schema.include(name=labels)
     if include_tags:
         schema = schema.include(tag=include_tags)
     if exclude_tags:
@@ -212,18 +297,45 @@ def register_hooks(context: RunContext) -> None:
 
     def after_call(ctx: Any, case: Any, response: Any) -> None:
         results.requests += 1
+        observe(context, case.operation.label, response)
 
     def after_validate(ctx: Any, case: Any, response: Any, results_: list[Any]) -> None:
         request = response.request
         curl = _curl(target, request)
         sent_key = bool(target.api_key) and target.api_key in str(request.headers.get("Authorization", ""))
+        operation = results.operations.get(case.operation.label)
         for result in results_:
+            if operation is not None:
+                operation.checks_run.add(result.name)
             if result.status == Status.FAILURE and result.failure is not None:
                 evidence = Evidence(result.name, response.status_code, sent_key, curl)
+                if context.allure:
+                    from conformance.allure_labels import describe_request, describe_response
+
+                    evidence.request = describe_request(request, target)
+                    evidence.response = describe_response(response, target)
                 results.record_evidence(case.operation.label, result.failure, evidence)
 
     context.schema.hook(after_call)
     context.schema.hook(after_validate)
+
+
+def observe(context: RunContext, label: str, response: Any) -> None:
+    """Status code and documented properties of one answer, for the matrix's coverage."""
+    result = context.results.operations.get(label)
+    operation = context.operations.get(label)
+    if result is None or operation is None:
+        return
+    result.observed_statuses[response.status_code] += 1
+    if b"{" not in response.content[:64]:
+        return
+    try:
+        import orjson
+
+        body = orjson.loads(response.content)
+    except ValueError:
+        return
+    result.properties_seen |= context.coverage().seen(operation, response.status_code, body)
 
 
 def _curl(target: Target, request: Any) -> str:
@@ -237,6 +349,9 @@ def _curl(target: Target, request: Any) -> str:
 
 def _label(item: pytest.Item) -> str | None:
     label = getattr(item, "operation_label", None)
+    marker = item.get_closest_marker(OPERATION_MARK)  # the pagination and lifecycle tests
+    if label is None and marker is not None and marker.args:
+        label = marker.args[0]
     if _ACTIVE is None or not isinstance(label, str) or label not in _ACTIVE.operation_ids:
         return None
     return label
@@ -250,7 +365,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if label is None:
             continue
         method, path = label.split(" ", 1)
-        _ACTIVE.results.operations[label] = OperationResult(_ACTIVE.operation_ids[label], method, path)
+        if label not in _ACTIVE.results.operations:  # several tests may concern one operation
+            _ACTIVE.results.operations[label] = OperationResult(_ACTIVE.operation_ids[label], method, path)
         if not _ACTIVE.target.may_send(method):
             item.add_marker(pytest.mark.skip(reason=_ACTIVE.target.refusal(method)))
 
@@ -260,14 +376,45 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     label = _label(item)
     if label is not None and _ACTIVE is not None:
-        record(_ACTIVE, label, report, call)
+        counts = {k: len(op.failures) for k, op in _ACTIVE.results.operations.items()} if _ACTIVE.allure else {}
+        record(_ACTIVE, label, report, call, primary=getattr(item, "operation_label", None) == label)
+        if _ACTIVE.allure:
+            _annotate(_ACTIVE, item, label, report, call, counts)
     return report
 
 
-def record(context: RunContext, label: str, report: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
-    """Fold one pytest report phase into the operation's result."""
+def _annotate(
+    context: RunContext,
+    item: pytest.Item,
+    label: str,
+    report: pytest.TestReport,
+    call: pytest.CallInfo[None],
+    counts: dict[str, int],
+) -> None:
+    """Allure labels of this test, and its own failures (those `record` just added)."""
+    from conformance.allure_labels import annotate_result, annotate_setup
+
+    if report.when == "setup":
+        kind = getattr(item, "originalname", item.name).removeprefix("test_")
+        annotate_setup(context, label, None if kind == "operation" else kind)
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        added = [f for k, op in context.results.operations.items() for f in op.failures[counts.get(k, 0) :]]
+        leaves = list(_leaves(call.excinfo.value)) if call.excinfo is not None else []
+        annotate_result(context, label, added, leaves)
+
+
+def record(
+    context: RunContext, label: str, report: pytest.TestReport, call: pytest.CallInfo[None], *, primary: bool = True
+) -> None:
+    """Fold one pytest report phase into the operation's result. A test other than the
+    operation's own (`primary`: pagination, lifecycle) never marks it skipped, and files each
+    failure under the operation the failure names (a lifecycle concerns several)."""
     result = context.results.operations.get(label)
     if result is None:
+        return
+    if primary and (report.when == "call" or report.skipped):
+        context.results.ran.add(label)  # its own test got to run (or to its verdict of skipped)
+    if report.skipped and not primary:
         return
     if report.skipped:
         result.status = "skipped"
@@ -280,7 +427,11 @@ def record(context: RunContext, label: str, report: pytest.TestReport, call: pyt
 
     failed = False
     for exc in _leaves(call.excinfo.value):
-        if isinstance(exc, Failure):
+        concerned = getattr(exc, "operation", None)
+        if isinstance(exc, Failure) and not primary and concerned in context.results.operations:
+            context.results.operations[concerned].failures.append(_failure_record(context, concerned, exc))
+            context.results.operations[concerned].status = "failed"
+        elif isinstance(exc, Failure):
             failed = True
             result.failures.append(_failure_record(context, label, exc))
         else:
@@ -289,7 +440,8 @@ def record(context: RunContext, label: str, report: pytest.TestReport, call: pyt
             )
             check = transport_check(exc)
             result.failures.append(FailureRecord(check, classify(check, error=exc), message, None))
-    result.status = "failed" if failed else "errored"
+    if failed or any(not isinstance(exc, Failure) for exc in _leaves(call.excinfo.value)):
+        result.status = "failed" if failed or result.status == "failed" else "errored"
 
 
 def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRecord:
@@ -301,7 +453,8 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
     if classification == SERVER:
         # The spec's own contradictions at this operation make it the spec's failure.
         status = evidence.status_code if evidence else None
-        classification = context.triage().classify(context.operations.get(label), check, message, status)
+        operation = context.operations.get(label)
+        classification = context.triage().classify(operation, check, message, status, failure=failure)
     return FailureRecord(
         check=check,
         classification=classification,
@@ -334,5 +487,22 @@ def _leaves(exc: BaseException) -> Iterator[BaseException]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    worker = getattr(session.config, "workerinput", None)
+    if _ACTIVE is not None and worker is not None:  # an xdist worker (--workers): its share, for the controller
+        if _ACTIVE.report_dir is not None:
+            from conformance.workers import part_path, write_part
+
+            write_part(_ACTIVE.results, part_path(_ACTIVE.report_dir, worker["workerid"]))
+        return
+    if _ACTIVE is not None and _ACTIVE.report_dir is not None and session.config.pluginmanager.hasplugin("dsession"):
+        from conformance.workers import merge_parts
+
+        merge_parts(_ACTIVE.results, _ACTIVE.report_dir)
+    if _ACTIVE is not None and exitstatus == pytest.ExitCode.INTERRUPTED:
+        _ACTIVE.results.mark_interrupted()  # Ctrl-C: keep what was gathered, say what was not run
     if _ACTIVE is not None and _ACTIVE.report_dir is not None:
         _ACTIVE.results.write(_ACTIVE.report_dir)
+        from conformance.artifacts import write_all
+
+        allure_dir = session.config.getoption("allure_report_dir", None)
+        write_all(_ACTIVE, _ACTIVE.report_dir, _ACTIVE.previous, Path(allure_dir) if allure_dir else None)

@@ -45,6 +45,19 @@ def probe_operation(index: SpecIndex, base_url: str) -> Probe | None:
     return Probe(chosen, base_url + chosen.path)
 
 
+def unknown_path(index: SpecIndex) -> str:
+    """A path that no template of the spec matches. A spec can document success on any path of
+    one or two segments (Telnyx's storage routes `/{bucketName}` and `/{bucketName}/{objectName}`):
+    a server answering 200 there conforms, so the probe goes deeper than such templates reach."""
+    from conformance.server.routes import compile_routes
+
+    routes = compile_routes(index)
+    segments = [f"telnyx-conformance-preflight-{secrets.token_hex(4)}"]
+    while len(segments) < 32 and any(route.pattern.match("/" + "/".join(segments)) for route in routes):
+        segments.append("unknown")
+    return "/" + "/".join(segments)
+
+
 def _get(client: httpx.Client, url: str, token: str | None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return client.get(url, headers=headers)
@@ -54,7 +67,7 @@ def preflight(target: Target, index: SpecIndex) -> list[str]:
     """Warnings about the target; raises PreflightError when it cannot be tested."""
     warnings: list[str] = []
     with httpx.Client(timeout=target.timeout, follow_redirects=False) as client:
-        unknown = f"{target.base_url}/telnyx-conformance-preflight-{secrets.token_hex(4)}"
+        unknown = target.base_url + unknown_path(index)
         try:
             answer = _get(client, unknown, target.api_key)
         except httpx.TimeoutException:

@@ -53,6 +53,10 @@ class OperationResult:
     status: str = "passed"
     reason: str | None = None
     failures: list[FailureRecord] = field(default_factory=list)
+    # For the reports (matrix, JUnit), not summary.json: what the run observed of the operation.
+    observed_statuses: Counter[int] = field(default_factory=Counter)  # status code -> answers
+    checks_run: set[str] = field(default_factory=set)  # every check that judged an answer
+    properties_seen: set[str] = field(default_factory=set)  # "KEY path", see conformance.coverage
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -76,6 +80,8 @@ class Evidence:
     status_code: int
     sent_key: bool  # the request carried the run's key (schemathesis also sends unauthenticated cases)
     curl: str
+    request: str | None = None  # the exchange as text, redacted (Allure attachments)
+    response: str | None = None
 
 
 @dataclass
@@ -87,6 +93,16 @@ class Results:
     evidence: dict[tuple[str, str, str], Evidence] = field(default_factory=dict)  # (label, class, message)
     requests: int = 0
     rate_limited: int = 0
+    requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle
+    ran: set[str] = field(default_factory=set)  # labels whose own test got to run
+    interrupted: bool = False
+
+    def mark_interrupted(self) -> None:
+        """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
+        self.interrupted = True
+        for label, result in self.operations.items():
+            if label not in self.ran and result.status == "passed" and not result.failures:
+                result.status, result.reason = "skipped", "not run: the run was interrupted"
 
     def record_evidence(self, label: str, failure: BaseException, evidence: Evidence) -> None:
         self.evidence[(label, type(failure).__name__, str(getattr(failure, "message", "")))] = evidence
@@ -105,6 +121,7 @@ class Results:
             "operations": len(self.operations),
             **{s: statuses.get(s, 0) for s in ("passed", "failed", "skipped", "errored")},
             "requests": self.requests,
+            "requests_by_phase": dict(sorted(self.requests_by_phase.items())),
             "rate_limited": self.rate_limited,
             "by_classification": dict(sorted(by_class.items())),
         }
@@ -116,6 +133,7 @@ class Results:
             "seed": self.seed,
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
+            **({"interrupted": True} if self.interrupted else {}),
         }
 
     def write(self, report_dir: Path) -> Path:

@@ -26,6 +26,7 @@ from conformance.plugin import ENV_KEY
 from conformance.target import DEFAULT_TIMEOUT, Target, TargetError, parse_base_url
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C: the report holds what was gathered
 FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "any": {"server", "spec", "setup"}}
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 5.0
@@ -49,12 +50,19 @@ class RunOptions:
     exclude_tags: list[str] = field(default_factory=list)
     operation_ids: list[str] = field(default_factory=list)
     max_examples: int = 10
+    max_pages: int = 5  # pages walked per list by the pagination checks
     seed: int | None = None
     allow_writes: bool = False
     read_only: bool = False
     timeout: float = DEFAULT_TIMEOUT
-    report_dir: str = "reports/conformance"
+    report_dir: str = "reports"
+    rate_limit: str | None = None  # "N/s": schemathesis paces the requests (shared out among workers)
+    workers: int = 1  # pytest-xdist processes; each runs a share of the operations
+    last_failed: bool = False  # only the operations that failed or errored in the report dir's last run
+    labels: list[str] = field(default_factory=list)  # "METHOD /path" to run (from --last-failed)
     fail_on: str = "server"
+    quiet: bool = False  # no progress line, no per-test output
+    compare: str | None = None  # a previous run's report dir, for the matrix
 
 
 def run(options: RunOptions) -> int:
@@ -63,6 +71,13 @@ def run(options: RunOptions) -> int:
     spec = load_spec(options.spec, allow_unpinned=options.allow_unpinned)
     index = spec.index()
     _check_operation_ids(options.operation_ids, {op.operation_id for op in index.operations})
+    if options.last_failed:
+        options.labels, previous_seed = last_failed(options.report_dir)
+        if not options.labels:
+            print(f"nothing failed in the last run in {options.report_dir}: nothing to rerun")
+            return EXIT_OK
+        if options.seed is None:
+            options.seed = previous_seed
     api_key = options.api_key or os.environ.get(ENV_KEY) or (None if options.base_url else secrets.token_urlsafe(24))
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     with _target_url(options, spec.path, api_key or "", seed) as base_url:
@@ -77,7 +92,27 @@ def run(options: RunOptions) -> int:
             print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
         print(f"seed: {seed}", flush=True)
         summary = _run_pytest(options, target, spec.path, seed)
-    return _report(summary, options.fail_on, target)
+    code = _report(summary, options.fail_on, target)
+    if summary.get("interrupted"):
+        print(f"telnyx-conformance: interrupted; partial results in {options.report_dir}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code
+
+
+def last_failed(report_dir: str) -> tuple[list[str], int | None]:
+    """ "METHOD /path" of every operation that failed or errored in the last run written to
+    `report_dir` (its summary.json), and that run's seed, so the rerun replays the same cases;
+    a usage error when there is no run to read."""
+    path = Path(report_dir) / "summary.json"
+    try:
+        summary = orjson.loads(path.read_bytes())
+        operations = summary["operations"]
+        labels = [f"{op['method']} {op['path']}" for op in operations if op["status"] in ("failed", "errored")]
+        seed = summary.get("seed") if isinstance(summary.get("seed"), int) else None
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        reason = "not found" if isinstance(exc, FileNotFoundError) else "unreadable"
+        raise RunError(f"--last-failed: no previous run to read ({path} {reason})", EXIT_USAGE) from None
+    return labels, seed
 
 
 def _check_operation_ids(wanted: list[str], known: set[str | None]) -> None:
@@ -176,15 +211,27 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
     """The pytest command line of the run (without the key: that goes through the environment)."""
     tests = Path(__file__).with_name("test_operations.py")
     report_dir = Path(options.report_dir)
-    args = [str(tests), "-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent)]
+    args = [str(tests), *(str(tests.with_name(name)) for name in ("test_pagination.py", "test_lifecycle.py"))]
+    args += ["-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent)]
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # anyio, imported before pytest.main
     args += ["--base-url", target.base_url, "--spec", str(spec_path), "--seed", str(seed)]
     args += ["--max-examples", str(options.max_examples), "--timeout", str(options.timeout)]
-    args += ["--report-dir", str(report_dir), "--junitxml", str(report_dir / "junit.xml")]
+    args += ["--max-pages", str(options.max_pages)]
+    if options.rate_limit:
+        args += ["--rate-limit", per_worker_rate(options.rate_limit, options.workers)]
+    if options.workers > 1:
+        args += ["-p", "xdist", "-n", str(options.workers), "--dist", "load"]
+    args += ["--report-dir", str(report_dir), "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir"]
+    if options.compare:
+        args += ["--compare", options.compare]
+    if options.quiet or sys.stdout.isatty():  # quiet, or a live progress line instead of pytest's dots
+        args = [arg for arg in args if arg != "-q"] + ["-p", "no:terminal"]  # -q is the terminal plugin's
+        args += [] if options.quiet else ["--progress"]
     for flag, values in (
         ("--include-tag", options.include_tags),
         ("--exclude-tag", options.exclude_tags),
         ("--include-operation-id", options.operation_ids),
+        ("--include-operation", options.labels),
     ):
         for value in values:
             args += [flag, value]
@@ -212,6 +259,12 @@ class _Redacting:
         return getattr(self._stream, name)
 
 
+def per_worker_rate(rate: str, workers: int) -> str:
+    """Each worker paces itself: the run's N/unit shared out, at least 1/unit each."""
+    count, unit = rate.split("/", 1)
+    return f"{max(1, int(count) // max(1, workers))}/{unit}"
+
+
 def _run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int) -> dict[str, Any]:
     import pytest
 
@@ -232,7 +285,8 @@ def _run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int)
             os.environ.pop(ENV_KEY, None)
         else:
             os.environ[ENV_KEY] = saved[0]
-    if int(code) in (2, 3, 4) or not summary_path.is_file():
+    interrupted = int(code) == int(pytest.ExitCode.INTERRUPTED) and summary_path.is_file()
+    if (int(code) in (2, 3, 4) and not interrupted) or not summary_path.is_file():
         raise RunError(f"the test session did not complete (pytest exit code {int(code)})", EXIT_USAGE)
     return orjson.loads(summary_path.read_bytes())
 

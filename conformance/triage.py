@@ -3,17 +3,23 @@ run's own configuration and network (`setup`)?
 
 A failure is the spec's when the part of the spec the check judged the target against
 contradicts itself: the audit has a finding there of a kind that makes the schema wrong
-(an invalid default or example, a 3.0 keyword that changes validation in 3.1, a schema that
-is not valid JSON Schema, a `$ref` to the wrong kind of object). The audit already knows
-these places, located; triage only asks whether the failing operation reaches one.
+(an invalid default, a 3.0 keyword that changes validation in 3.1, a schema that is not valid
+JSON Schema, a `$ref` to the wrong kind of object). The audit already knows these places,
+located; triage only asks whether the failing operation reaches one.
+
+An invalid example is judged by value instead: it only misleads a server that echoes it (a
+mock answering with the spec's examples). A response that fails its schema with a value the
+spec's own invalid example holds, at the same place, is the spec's failure; any other value
+failing the same schema is still the server's.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from spec.index import SCHEMA_LIST, SCHEMA_MAP, SCHEMA_ONE, Operation, SpecIndex
-from spec.pointer import escape
+from spec.pointer import escape, get, split
 
 SERVER, SPEC, SETUP = "server", "spec", "setup"
 CLASSES = (SERVER, SPEC, SETUP)
@@ -24,7 +30,6 @@ CLASSES = (SERVER, SPEC, SETUP)
 SPEC_BREAKING_RULES = frozenset(
     {
         "default-valid",
-        "value-format",  # a default or example that a strict validator rejects (`default: ""` on a URI)
         "schema-dialect",
         "oas31-legacy-keywords",
         "ref-target-kind",
@@ -36,6 +41,10 @@ SPEC_BREAKING_RULES = frozenset(
         "telnyx-error-envelope",  # the spec documents an error body that is not the envelope
     }
 )
+# Audit rules that flag an invalid example (or, for `value-format`, also a default: a default
+# that a strict validator rejects, `default: ""` on a URI, is judged by location like
+# `default-valid`).
+EXAMPLE_RULES = frozenset({"schema-example-valid", "media-example-valid", "parameter-example-valid", "value-format"})
 # Checks whose failure says nothing about the target's conformance.
 SETUP_CHECKS = frozenset({"setup", "network_error"})
 SETUP_MARKERS = ("connection refused", "name or service not known", "ssl", "certificate")
@@ -61,7 +70,7 @@ class SpecProblems:
     @classmethod
     def from_findings(cls, findings: Iterable[tuple[str, str]]) -> "SpecProblems":
         """From (rule id, pointer) pairs of an audit."""
-        return cls({pointer for rule, pointer in findings if rule in SPEC_BREAKING_RULES})
+        return cls({pointer for rule, pointer in findings if breaks_schema(rule, pointer)})
 
     def touches(self, schema_pointers: Iterable[str]) -> bool:
         """Does any problem lie at or under one of these schema locations (not below a
@@ -76,6 +85,172 @@ class SpecProblems:
         return False
 
 
+def breaks_schema(rule: str, pointer: str) -> bool:
+    """Is this finding a place where a conforming server can still fail (judged by location)?"""
+    return rule in SPEC_BREAKING_RULES or (rule == "value-format" and pointer.endswith("/default"))
+
+
+@dataclass(frozen=True)
+class FlaggedValue:
+    """One invalid part of an example the audit flagged: `value`, found at `path` inside the
+    example of the schema at `schema`; `whole` when the example is a whole body (a media
+    type's example), so `path` starts at the body's root."""
+
+    site: str  # the finding's pointer
+    schema: str
+    path: tuple[str | int, ...]
+    value: Any
+    whole: bool
+
+
+def value_key(value: Any) -> str:
+    """A type-exact key of a JSON value (`1`, `1.0`, `true` and `"1"` all differ)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class ExampleValues:
+    """The invalid parts of the spec's flagged examples, by value, for by-value triage."""
+
+    by_key: dict[str, list[FlaggedValue]] = field(default_factory=dict)
+
+    @classmethod
+    def from_findings(cls, index: SpecIndex, findings: Iterable[tuple[str, str]]) -> "ExampleValues":
+        """From (rule id, pointer) pairs of an audit: the example findings, defaults left out."""
+        values = cls()
+        for rule, pointer in findings:
+            if rule in EXAMPLE_RULES and not breaks_schema(rule, pointer):
+                for flagged in flagged_values(index, rule, pointer):
+                    values.by_key.setdefault(value_key(flagged.value), []).append(flagged)
+        return values
+
+    def __len__(self) -> int:
+        return sum(len(found) for found in self.by_key.values())
+
+    def matching(
+        self, index: SpecIndex, roots: list[str], instance: Any, instance_path: Iterable[str | int]
+    ) -> FlaggedValue | None:
+        """The flagged part that `instance`, failing at `instance_path` of a body judged against
+        the schemas at `roots`, is: the same value, at the same place of an example whose schema
+        applies where the example would start in that body."""
+        path = tuple(instance_path)
+        for flagged in self.by_key.get(value_key(instance), ()):
+            depth = len(flagged.path)
+            if flagged.whole and path != flagged.path:
+                continue
+            if depth > len(path) or path[len(path) - depth :] != flagged.path:
+                continue
+            if flagged.schema in schemas_at(index, roots, path[: len(path) - depth]):
+                return flagged
+        return None
+
+
+def schemas_at(index: SpecIndex, roots: Iterable[str], path: Iterable[str | int], limit: int = 2000) -> set[str]:
+    """The schema locations that apply to the value at `path` (JSON keys and array indexes) of
+    an instance judged against `roots`: down `properties`, `additionalProperties`, `items` and
+    `prefixItems`, across `$ref` and the members of `allOf`/`anyOf`/`oneOf`."""
+    current = _same_level(index, roots, limit)
+    for token in path:
+        below: list[str] = []
+        for pointer in current:
+            node = get(index.doc, pointer, None)
+            if not isinstance(node, dict):
+                continue
+            if isinstance(token, str):
+                if isinstance(node.get("properties"), dict) and token in node["properties"]:
+                    below.append(f"{pointer}/properties/{escape(token)}")
+                elif isinstance(node.get("additionalProperties"), dict):
+                    below.append(f"{pointer}/additionalProperties")
+            else:
+                prefix = node.get("prefixItems")
+                if isinstance(prefix, list) and token < len(prefix):
+                    below.append(f"{pointer}/prefixItems/{token}")
+                elif isinstance(node.get("items"), dict):
+                    below.append(f"{pointer}/items")
+        current = _same_level(index, below, limit)
+        if not current:
+            break
+    return current
+
+
+def _same_level(index: SpecIndex, pointers: Iterable[str], limit: int) -> set[str]:
+    """These schemas and every schema that applies to the same value through them."""
+    seen: set[str] = set()
+    stack = list(pointers)
+    while stack and len(seen) < limit:
+        pointer = stack.pop()
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        node = get(index.doc, pointer, None)
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = index.resolve(ref)
+            if target is not None:
+                stack.append(target[0])
+        for key in ("allOf", "anyOf", "oneOf"):
+            if isinstance(node.get(key), list):
+                stack.extend(f"{pointer}/{key}/{i}" for i in range(len(node[key])))
+    return seen
+
+
+def example_site(index: SpecIndex, pointer: str) -> tuple[str, Any, bool] | None:
+    """(schema pointer, example value, whole body?) of an example finding's pointer:
+    `S/example`, `S/examples/N` (a 3.1 schema), `H/examples/NAME/value` and `H/examples/NAME`
+    (a `$ref` to an Example Object) of a media type or parameter H, or `S/default`."""
+    tokens = split(pointer)
+    if tokens[-1:] in (["example"], ["default"]):
+        holder, value = tokens[:-1], get(index.doc, pointer, _NONE)
+    elif len(tokens) >= 3 and tokens[-3] == "examples" and tokens[-1] == "value":
+        holder, value = tokens[:-3], get(index.doc, pointer, _NONE)
+    elif len(tokens) >= 2 and tokens[-2] == "examples":
+        holder, value = tokens[:-2], get(index.doc, pointer, _NONE)
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):  # an Example Object elsewhere
+            _, entry = index.deref(pointer, value)
+            value = entry["value"] if isinstance(entry, dict) and "value" in entry else _NONE
+    else:
+        return None
+    if value is _NONE:
+        return None
+    holder_pointer = "".join("/" + escape(token) for token in holder)
+    node = get(index.doc, holder_pointer, None)
+    if not isinstance(node, dict):
+        return None
+    if "schema" in node:  # a media type or a parameter: its example is the whole value
+        return holder_pointer + "/schema", value, len(holder) >= 2 and holder[-2] == "content"
+    return holder_pointer, value, False
+
+
+_NONE = object()
+
+
+def flagged_values(index: SpecIndex, rule: str, pointer: str) -> list[FlaggedValue]:
+    """Every invalid part of the example at `pointer`, as the validator of its schema finds
+    them (the audit reports only the first); the example itself for a format finding."""
+    site = example_site(index, pointer)
+    if site is None:
+        return []
+    schema, value, whole = site
+    parts: dict[tuple[str | int, ...], Any] = {}
+    if rule == "value-format":
+        parts[()] = value
+    try:
+        from spec.rules.schemas import shared_validators
+
+        validator = index.shared(shared_validators).get(schema)
+        for error in validator.iter_errors(value) if validator is not None else ():
+            parts.setdefault(tuple(error.instance_path), error.instance)
+    except Exception:  # a regex the engine cannot run: the finding's own location is all we know
+        pass
+    if not parts:
+        parts[()] = value
+    return [FlaggedValue(pointer, schema, path, part, whole) for path, part in parts.items()]
+
+
 def _same_schema(rest: str) -> bool:
     """Is `rest` (a pointer tail) a keyword of this schema rather than a subschema's?"""
     return "/" not in rest or rest.split("/", 1)[0] in ("default", "example", "examples", "enum", "required")
@@ -83,8 +258,6 @@ def _same_schema(rest: str) -> bool:
 
 def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -> set[str]:
     """Every schema location reachable from `roots` through subschemas and `$ref`s."""
-    from spec.pointer import get
-
     seen: set[str] = set()
     stack = list(roots)
     while stack and len(seen) < limit:
@@ -130,15 +303,20 @@ def _declared_parameters(operation: Operation) -> set[str]:
     return {f"{operation.pointer}/parameters/{i}" for i in range(len(declared))}
 
 
-def response_schemas(index: SpecIndex, operation: Operation) -> set[str]:
-    """The schemas an operation's responses are judged against."""
+def response_roots(index: SpecIndex, operation: Operation) -> list[str]:
+    """The schema of each response body an operation documents (every status, every media type)."""
     roots: list[str] = []
     responses = operation.node.get("responses")
     if isinstance(responses, dict):
         for status, response in responses.items():
             pointer, resolved = index.deref(f"{operation.pointer}/responses/{escape(status)}", response)
             roots += _content_schemas(pointer, resolved)
-    return reached_schemas(index, roots)
+    return roots
+
+
+def response_schemas(index: SpecIndex, operation: Operation) -> set[str]:
+    """The schemas an operation's responses are judged against."""
+    return reached_schemas(index, response_roots(index, operation))
 
 
 def operation_schemas(index: SpecIndex, operation: Operation) -> set[str]:
@@ -173,7 +351,9 @@ class Triage:
 
     index: SpecIndex
     problems: SpecProblems
+    examples: ExampleValues = field(default_factory=ExampleValues)
     _reach: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _response_roots: dict[str, list[str]] = field(default_factory=dict)
 
     def _touches(self, operation: Operation, side: str) -> bool:
         key = (operation.pointer, side)
@@ -184,6 +364,10 @@ class Triage:
 
     def operation_has_spec_problem(self, operation: Operation) -> bool:
         return self._touches(operation, "request") or self._touches(operation, "response")
+
+    def responses_have_spec_problem(self, operation: Operation) -> bool:
+        """Do the operation's responses reach a spec-breaking location (judged by location)?"""
+        return self._touches(operation, "response")
 
     def spec_explains(
         self, operation: Operation, check: str, status_code: int | None = None, message: str = ""
@@ -220,8 +404,37 @@ class Triage:
         content = body.get("content") if isinstance(body, dict) else None
         return isinstance(content, dict) and bool(content) and set(content) <= TEXT_FIELD_MEDIA
 
-    def classify(self, operation: Operation | None, check: str, message: str, status_code: int | None = None) -> str:
-        explained = operation is not None and self.spec_explains(operation, check, status_code, message)
+    def echoed_example(self, operation: Operation, check: str, failure: Any) -> FlaggedValue | None:
+        """The spec's invalid example value a failing response holds where it fails, if any.
+
+        Only a schema failure knows its value (schemathesis' `JsonSchemaError`: `instance` at
+        `instance_path`); the example must belong to a schema this operation's responses are
+        judged against."""
+        if check not in RESPONSE_CHECKS or not self.examples.by_key:
+            return None
+        instance_path = getattr(failure, "instance_path", None)
+        if not isinstance(instance_path, (list, tuple)) or not hasattr(failure, "instance"):
+            return None
+        if operation.pointer not in self._response_roots:
+            self._response_roots[operation.pointer] = response_roots(self.index, operation)
+        roots = self._response_roots[operation.pointer]
+        return self.examples.matching(self.index, roots, failure.instance, instance_path)
+
+    def classify(
+        self,
+        operation: Operation | None,
+        check: str,
+        message: str,
+        status_code: int | None = None,
+        *,
+        failure: Any = None,
+    ) -> str:
+        """`failure`, the schemathesis Failure when there is one, lets a response that echoes
+        the spec's own invalid example be judged by its value."""
+        explained = operation is not None and (
+            self.spec_explains(operation, check, status_code, message)
+            or (failure is not None and self.echoed_example(operation, check, failure) is not None)
+        )
         return classify(check, message, spec_problem=explained)
 
 
@@ -230,6 +443,7 @@ def triage_for(index: SpecIndex, spec: object) -> Triage:
     from spec.audit import run_audit
     from spec.rules import all_rules
 
-    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES]
+    rules = [r for r in all_rules() if r.id in SPEC_BREAKING_RULES | EXAMPLE_RULES]
     result = run_audit(spec, rules=rules, index=index)  # type: ignore[arg-type]
-    return Triage(index, SpecProblems.from_findings((f.rule, f.pointer) for f in result.findings))
+    findings = [(f.rule, f.pointer) for f in result.findings]
+    return Triage(index, SpecProblems.from_findings(findings), ExampleValues.from_findings(index, findings))

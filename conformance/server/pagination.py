@@ -9,6 +9,7 @@ filter or sort ignored).
 
 import math
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from conformance.server.responses import Response, json_bytes, success_body
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE = 20
 MAX_SIZE = 250
+LINKS = ("next", "previous")  # meta links to the neighbouring cursor pages
 
 
 def grouped(query: dict[str, Any], name: str) -> dict[str, Any]:
@@ -106,7 +108,9 @@ def paginate(ctx: "Context", collection: "Collection", items: list[dict[str, Any
 
 def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
     """Does the operation page by cursor (`page[after]`/`page[before]`, literal or deepObject)?
-    Then even its first page (no cursor sent) answers in cursor mode, with real cursors."""
+    Then even its first page (no cursor sent) answers in cursor mode, with real cursors; unless
+    its `meta` answers in page numbers (operations declaring both styles: page-number requests
+    get page-number answers there, and a cursor sent still gets a cursor page)."""
     memo = index.memo.setdefault("declares_cursor", {})
     if operation.pointer not in memo:
         found = False
@@ -118,8 +122,16 @@ def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
                 _, schema = index.deref("", param.get("schema"))
                 properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
                 found = found or (isinstance(properties, dict) and ("after" in properties or "before" in properties))
-        memo[operation.pointer] = found
+        memo[operation.pointer] = found and "page_number" not in _meta_properties(index, operation)
     return memo[operation.pointer]
+
+
+def _meta_properties(index: "SpecIndex", operation: "Operation") -> set[str]:
+    from spec.rules.telnyx import _list_body, flat_properties
+
+    listing = _list_body(index, operation)
+    meta = listing[1].get("meta") if listing else None
+    return set(flat_properties(index, *meta)) if meta else set()
 
 
 def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta: dict[str, Any]) -> Response:
@@ -131,6 +143,9 @@ def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta
     body = {**body, "data": data}
     if isinstance(body.get("meta"), dict):
         body["meta"] = {**body["meta"], **{k: v for k, v in meta.items() if k in body["meta"]}}
+        for link in LINKS:  # a link the page has no target for is left out, not invented
+            if link in body["meta"] and link not in meta:
+                del body["meta"][link]
     return Response(template.status, json_bytes(body), dict(template.headers), template.content_type)
 
 
@@ -157,7 +172,11 @@ def _cursor_page(
     ctx: "Context", collection: "Collection", items: list[Any], page: dict[str, Any]
 ) -> tuple[list[Any], dict[str, Any]]:
     size = min(max(_int(page.get("limit", page.get("size")), DEFAULT_SIZE), 1), MAX_SIZE)
-    ids = [str(i.get(collection.id_field)) if isinstance(i, dict) else "" for i in items]
+    # Items without an id field get positional cursors (opaque to clients either way).
+    ids = [
+        str(i[collection.id_field]) if isinstance(i, dict) and collection.id_field in i else f"@{n}"
+        for n, i in enumerate(items)
+    ]
     if "after" in page:
         after = str(page["after"])
         start = ids.index(after) + 1 if after in ids else len(ids)
@@ -175,4 +194,9 @@ def _cursor_page(
         cursors["after"] = ids[0] if ctx.faulty("cursor-loop") else ids[end_index - 1]
     if chunk and start > 0:
         cursors["before"] = ids[start]
-    return chunk, {"cursors": cursors}
+    meta: dict[str, Any] = {"cursors": cursors}
+    sized = {f"page[{k}]": page[k] for k in ("limit", "size") if k in page}  # links keep the page size
+    for link, key in (("next", "after"), ("previous", "before")):
+        if key in cursors:
+            meta[link] = f"{ctx.path}?{urlencode({f'page[{key}]': cursors[key], **sized}, safe='[]')}"
+    return chunk, meta

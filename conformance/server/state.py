@@ -96,6 +96,24 @@ def infer_collections(index: SpecIndex) -> dict[str, Collection]:
     return found
 
 
+def infer_lists(index: SpecIndex, collections: dict[str, Collection]) -> dict[str, Collection]:
+    """Paginated lists without an item path (`/audit_events`, `/rooms/{room_id}/sessions`):
+    read-only collections of seeded records, so that they page as truthfully as the others."""
+    found: dict[str, Collection] = {}
+    for operation in index.operations:
+        if operation.method != "get" or operation.path.rstrip("/") in collections:
+            continue
+        names = [str(p.get("name", "")) for _, p in index.parameters(operation) if p.get("in") == "query"]
+        if not any(name == "page" or name.startswith("page[") for name in names):
+            continue
+        pointer = _data_schema(index, operation, want_array=True)
+        if pointer is not None:
+            collection = Collection(path=operation.path, item_path="", id_param="", operations={"list": operation})
+            collection.item_pointer = pointer
+            found[operation.path] = collection
+    return found
+
+
 def _id_params(index: SpecIndex, item_path: str, name: str) -> tuple[tuple[str, dict[str, Any]], ...]:
     found = []
     for operation in index.operations:
@@ -128,6 +146,7 @@ class Store:
         self.index = index
         self.seed = seed
         self.collections = infer_collections(index)
+        self.lists = infer_lists(index, self.collections)
         self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS records (collection TEXT, id TEXT, seq INTEGER, seed INTEGER, "
@@ -256,6 +275,9 @@ class Store:
             return self._list(ctx, collection)
         if collection is not None and operation is collection.operations.get("create"):
             return self._create(ctx, collection)
+        listed = self.lists.get(operation.path)
+        if listed is not None and operation is listed.operations.get("list"):
+            return self._list(ctx, listed)
         collection = self._item_collection(operation)
         if collection is not None:
             return self._item(ctx, collection)
@@ -287,10 +309,13 @@ class Store:
 
     def _create(self, ctx: "Context", collection: Collection) -> Response | None:
         fields = ctx.parsed_body if isinstance(ctx.parsed_body, dict) else {}
-        seed = zlib.crc32(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)) & 0x7FFFFFFF
         # Seed first: a collection that already holds rows counts as seeded (a --db file), so a
         # create before any read would otherwise leave the collection with that one record.
         self._ensure_seeded(collection)
+        # The record count joins the seed: two creates with the same body are two records, and
+        # must not get the same generated ids (nor run out of valid id candidates).
+        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % len(self.records(collection))
+        seed = zlib.crc32(body) & 0x7FFFFFFF
         record_id = self._insert(collection, fields, seed=seed, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))
 

@@ -141,3 +141,155 @@ def test_the_telnyx_specs_own_contradictions_are_found(shared_spec_path: Path) -
     clean = by_path[("get", "/addresses")]
     assert not triage.operation_has_spec_problem(clean)
     assert triage.classify(clean, "response_schema_conformance", "missing property") == SERVER
+
+
+# --- the spec's own invalid examples, judged by value ------------------------------------------
+
+ECHO = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/things": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}},
+        "/counts": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Count"},
+            "examples": {"bad": {"value": {"data": {"count": "three", "unit": "kg"}}}}}}}}}},
+        "/plain": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Plain"}}}}}}},
+    },
+    "components": {"schemas": {
+        "Thing": {"type": "object", "properties": {"data": {"type": "object", "properties": {
+            "created_at": {"type": "string", "format": "date-time", "example": "2025-08-06"},
+            "updated_at": {"type": "string", "format": "date-time"}}}}},
+        "Count": {"type": "object", "properties": {"data": {"type": "object", "properties": {
+            "count": {"type": "integer"}, "unit": {"type": "string"}}}}},
+        "Plain": {"type": "object", "properties": {"data": {"type": "object", "properties": {
+            "created_at": {"type": "string", "format": "date-time"}}}}},
+    }},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def echo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Triage, dict]:
+    """A real audit of ECHO (its two invalid examples), and its operations by path."""
+    import json
+
+    path = tmp_path_factory.mktemp("echo") / "echo.json"
+    path.write_text(json.dumps(ECHO), encoding="utf-8")
+    spec = load_spec(path, allow_unpinned=True, use_cache=False)
+    index = spec.index()
+    return triage_for(index, spec), ops(index)
+
+
+def schema_failure(path: str, body: dict):
+    """The failure schemathesis' own response_schema_conformance raises for `body`, as the
+    plugin receives it (a JsonSchemaError with the failing instance and its path)."""
+    import requests
+    import schemathesis
+    from schemathesis.core.transport import Response
+    from schemathesis.openapi.checks import JsonSchemaError
+
+    case = schemathesis.openapi.from_dict(ECHO)[path]["GET"].Case()
+    raw = requests.Response()
+    raw.status_code, raw._content, raw.url = 200, json_bytes(body), f"http://127.0.0.1{path}"
+    raw.headers["Content-Type"] = "application/json"
+    raw.request = requests.Request("GET", raw.url).prepare()
+    with pytest.raises(BaseException) as caught:  # a FailureGroup, inspected below
+        case.validate_response(Response.from_requests(raw, verify=True))
+    leaves = caught.value.exceptions if isinstance(caught.value, BaseExceptionGroup) else (caught.value,)
+    found = [leaf for leaf in leaves if isinstance(leaf, JsonSchemaError)]
+    assert len(found) == 1, leaves
+    return found[0]
+
+
+def json_bytes(body: dict) -> bytes:
+    import json
+
+    return json.dumps(body).encode()
+
+
+def test_the_audit_feeds_the_invalid_examples_to_triage(echo) -> None:
+    triage, _ = echo
+    sites = {
+        (flagged.site, flagged.path, flagged.value) for found in triage.examples.by_key.values() for flagged in found
+    }
+    assert ("/components/schemas/Thing/properties/data/properties/created_at/example", (), "2025-08-06") in sites
+    media = "/paths/~1counts/get/responses/200/content/application~1json/examples/bad/value"
+    assert (media, ("data", "count"), "three") in sites
+    assert not any(value == "kg" for _, _, value in sites)  # the valid part of an example is not flagged
+
+
+def test_a_response_echoing_an_invalid_schema_example_is_the_specs(echo) -> None:
+    triage, by_path = echo
+    failure = schema_failure("/things", {"data": {"created_at": "2025-08-06"}})
+    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SPEC
+
+
+def test_a_different_invalid_value_is_still_the_servers(echo) -> None:
+    triage, by_path = echo
+    failure = schema_failure("/things", {"data": {"created_at": "yesterday"}})
+    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+
+
+def test_the_example_value_elsewhere_in_the_body_is_the_servers(echo) -> None:
+    """`updated_at` has no example: the same string there was not copied from the spec."""
+    triage, by_path = echo
+    failure = schema_failure("/things", {"data": {"updated_at": "2025-08-06"}})
+    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+
+
+def test_the_example_value_on_an_operation_without_that_example_is_the_servers(echo) -> None:
+    """`/plain` has the same shape but its schema carries no invalid example."""
+    triage, by_path = echo
+    failure = schema_failure("/plain", {"data": {"created_at": "2025-08-06"}})
+    assert triage.classify(by_path["/plain"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+
+
+def test_an_echoed_media_example_is_the_specs_at_its_own_place_only(echo) -> None:
+    triage, by_path = echo
+    counts = by_path["/counts"]
+    echoed = schema_failure("/counts", {"data": {"count": "three", "unit": "kg"}})
+    assert triage.classify(counts, "response_schema_conformance", "x", 200, failure=echoed) == SPEC
+    other = schema_failure("/counts", {"data": {"count": "four", "unit": "kg"}})
+    assert triage.classify(counts, "response_schema_conformance", "x", 200, failure=other) == SERVER
+
+
+def test_without_the_failure_an_invalid_example_excuses_nothing(echo) -> None:
+    """Judged by value only: the location of an invalid example alone is not the spec's."""
+    triage, by_path = echo
+    assert not triage.operation_has_spec_problem(by_path["/things"])
+    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200) == SERVER
+    failure = schema_failure("/things", {"data": {"created_at": "2025-08-06"}})
+    assert triage.classify(by_path["/things"], "not_a_server_error", "x", 500, failure=failure) == SERVER
+
+
+def test_example_values_compare_by_json_type() -> None:
+    from conformance.triage import value_key
+
+    assert len({value_key(v) for v in (1, 1.0, True, "1", None, [1], {"a": 1})}) == 7
+    assert value_key({"b": 1, "a": 2}) == value_key({"a": 2, "b": 1})
+
+
+def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path: Path) -> None:
+    """DynamicEmergencyAddress documents `house_number: {type: string, example: 600}`: a
+    response with 600 there is the spec's example echoed, 601 is the server's own mistake."""
+    from schemathesis.openapi.checks import JsonSchemaError
+
+    from conformance.triage import response_roots
+
+    spec = load_spec(shared_spec_path)
+    index = spec.index()
+    triage = triage_for(index, spec)
+    operation = {(op.method, op.path): op for op in index.operations}[("get", "/dynamic_emergency_addresses/{id}")]
+    assert not triage.operation_has_spec_problem(operation)  # nothing excuses it by location
+    (schema,) = response_roots(index, operation)  # its 200 (its 4xx are documented without a body)
+    validator = index.schema_validator(schema)
+
+    def classified(house_number: object) -> str:
+        body = {"data": {"house_number": house_number}}
+        (error,) = [e for e in validator.iter_errors(body) if list(e.instance_path) == ["data", "house_number"]]
+        failure = JsonSchemaError(operation="GET /dynamic_emergency_addresses/{id}", exc=error, root_schema={})
+        return triage.classify(operation, "response_schema_conformance", "x", 200, failure=failure)
+
+    assert classified(600) == SPEC
+    assert classified(601) == SERVER
