@@ -259,6 +259,21 @@ class _Redacting:
         return getattr(self._stream, name)
 
 
+def _keep_compare_base(options: RunOptions, summary_path: Path, args: list[str]) -> Path | None:
+    """`--compare` naming the run's own report dir: the previous summary is about to be
+    replaced, so compare with a copy of it (removed after the run)."""
+    if not options.compare or not summary_path.is_file():
+        return None
+    named = Path(options.compare)
+    if named.resolve() not in (summary_path.parent.resolve(), summary_path.resolve()):
+        return None
+    handle, name = tempfile.mkstemp(prefix="telnyx-conformance-previous-", suffix=".json")
+    with os.fdopen(handle, "wb") as copy:
+        copy.write(summary_path.read_bytes())
+    args[args.index("--compare") + 1] = name
+    return Path(name)
+
+
 def per_worker_rate(rate: str, workers: int) -> str:
     """Each worker paces itself: the run's N/unit shared out, at least 1/unit each."""
     count, unit = rate.split("/", 1)
@@ -272,6 +287,7 @@ def _run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int)
     if not _plugin_registered():
         args = ["-p", "conformance.plugin", *args]
     summary_path = Path(options.report_dir) / "summary.json"
+    base = _keep_compare_base(options, summary_path, args)
     summary_path.unlink(missing_ok=True)
     saved = os.environ.get(ENV_KEY), sys.stdout, sys.stderr
     os.environ[ENV_KEY] = target.api_key
@@ -286,6 +302,8 @@ def _run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int)
         else:
             os.environ[ENV_KEY] = saved[0]
     interrupted = int(code) == int(pytest.ExitCode.INTERRUPTED) and summary_path.is_file()
+    if base is not None:
+        base.unlink(missing_ok=True)
     if (int(code) in (2, 3, 4) and not interrupted) or not summary_path.is_file():
         raise RunError(f"the test session did not complete (pytest exit code {int(code)})", EXIT_USAGE)
     return orjson.loads(summary_path.read_bytes())

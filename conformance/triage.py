@@ -39,6 +39,7 @@ SPEC_BREAKING_RULES = frozenset(
         "schema-type-mismatch",
         "parameter-unique",
         "telnyx-error-envelope",  # the spec documents an error body that is not the envelope
+        "media-type-valid",  # `content: {"*": ...}`: no Content-Type can match it
     }
 )
 # Audit rules that flag an invalid example (or, for `value-format`, also a default: a default
@@ -70,7 +71,14 @@ class SpecProblems:
     @classmethod
     def from_findings(cls, findings: Iterable[tuple[str, str]]) -> "SpecProblems":
         """From (rule id, pointer) pairs of an audit."""
-        return cls({pointer for rule, pointer in findings if breaks_schema(rule, pointer)})
+        # a malformed media type is reported at its content key: its schema is what checks judge by
+        return cls(
+            {
+                pointer + "/schema" if rule == "media-type-valid" else pointer
+                for rule, pointer in findings
+                if breaks_schema(rule, pointer)
+            }
+        )
 
     def touches(self, schema_pointers: Iterable[str]) -> bool:
         """Does any problem lie at or under one of these schema locations (not below a
@@ -104,10 +112,14 @@ class FlaggedValue:
 
 
 def value_key(value: Any) -> str:
-    """A type-exact key of a JSON value (`1`, `1.0`, `true` and `"1"` all differ)."""
+    """A type-exact key of a JSON value (`1`, `1.0`, `true` and `"1"` all differ). A value no
+    JSON body can hold (a YAML date, a key that is not a string) gets a key no body matches."""
     import json
 
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return f"not JSON: {value!r}"
 
 
 @dataclass
@@ -393,16 +405,38 @@ class Triage:
 
     def _text_typed_fields_only(self, operation: Operation, message: str) -> bool:
         """A "schema-violating" body that differs from a valid one only in the JSON type of
-        form or multipart fields: those fields are text on the wire (`3` and `"3"` are the same
-        bytes), so no server can tell; the spec types them without an `encoding` to say how."""
+        form or multipart fields, or in the `format: binary` of a file part: those fields are
+        text or bytes on the wire (`3` and `"3"` are the same bytes, and any bytes are binary),
+        so no server can tell; the spec types them without an `encoding` to say how."""
         violations = _VIOLATION.findall(message)
         if "in body" not in message or not violations:
             return False
-        if any(keyword != "type" or location in ("", "/") for keyword, location in violations):
-            return False
-        _, body = self.index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
+        body_pointer, body = self.index.deref(operation.pointer + "/requestBody", operation.node.get("requestBody"))
         content = body.get("content") if isinstance(body, dict) else None
-        return isinstance(content, dict) and bool(content) and set(content) <= TEXT_FIELD_MEDIA
+        if not isinstance(content, dict) or not content or not set(content) <= TEXT_FIELD_MEDIA:
+            return False
+        roots = [f"{body_pointer}/content/{escape(media)}/schema" for media in content]
+        for keyword, location in violations:
+            if location in ("", "/"):
+                return False
+            if keyword == "format" and self._binary_field(roots, location):
+                continue
+            if keyword != "type":
+                return False
+        return True
+
+    def _binary_field(self, roots: list[str], location: str) -> bool:
+        """Is the field at `location` (`/properties/loa`) a file part (`format: binary`)?"""
+        for root in roots:
+            pointer, schema = self.index.deref(root, get(self.index.doc, root, None))
+            for token in split(location):
+                if not isinstance(schema, dict) or not isinstance(schema.get(token), dict):
+                    schema = None
+                    break
+                pointer, schema = self.index.deref(f"{pointer}/{escape(token)}", schema[token])
+            if isinstance(schema, dict) and (schema.get("format") == "binary" or "contentMediaType" in schema):
+                return True
+        return False
 
     def echoed_example(self, operation: Operation, check: str, failure: Any) -> FlaggedValue | None:
         """The spec's invalid example value a failing response holds where it fails, if any.

@@ -7,6 +7,7 @@ operation's own response schema with those fields as overrides, so whatever the 
 returns stays valid against the spec. Views are cached per record version.
 """
 
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from conformance.server.app import Context
 
 SEED_RECORDS = 45  # enough for three pages at the usual default page size of 20
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 ID_ATTEMPTS = 4  # ids generated from the id parameter's schema before the crc fallback
 
 
@@ -198,8 +200,11 @@ class Store:
 
         pointer = collection.single_pointer or collection.item_pointer
         if pointer is not None:
-            view = self._generate(pointer, seed, None)
-            yield from _id_text(view.get(collection.id_field) if isinstance(view, dict) else None)
+            # a few seeds: ids drawn from a small range (integers up to 1000) collide within
+            # 45 records, and a list without an item path has no parameter schema to fall back on
+            for attempt in range(1 if collection.id_params else ID_ATTEMPTS * 4):
+                view = self._generate(pointer, seed + attempt * 7919, None)
+                yield from _id_text(view.get(collection.id_field) if isinstance(view, dict) else None)
         schemas = {orjson.dumps(p.get("schema")): f"{q}/schema" for q, p in collection.id_params if "schema" in p}
         for schema_pointer in schemas.values():
             for attempt in range(ID_ATTEMPTS):
@@ -255,7 +260,12 @@ class Store:
         cached = self._views.get(key)
         if cached is None:
             overrides = {**fields, collection.id_field: record_id}
-            cached = self._views[key] = self._generate(pointer, seed, overrides)
+            cached = self._generate(pointer, seed, overrides)
+            shown = cached.get(collection.id_field) if isinstance(cached, dict) else None
+            if shown is not None and str(shown) != record_id and _INTEGER.fullmatch(record_id):
+                # an integer id field: the record's id is text in the store, a number in views
+                cached = self._generate(pointer, seed, {**overrides, collection.id_field: int(record_id)})
+            self._views[key] = cached
         return cached
 
     # --- request handling ---------------------------------------------------------------

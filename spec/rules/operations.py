@@ -179,3 +179,27 @@ def operation_4xx_response(index: SpecIndex):
     count."""
     for operation in index.operations:
         yield from _missing(operation, "4", "4xx")
+
+
+# RFC 9110 media type (or a range: `*/*`, `type/*`), parameters allowed after `;`.
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_MEDIA_RANGE = re.compile(rf"^(?:\*/\*|{_TOKEN}/\*|{_TOKEN}/{_TOKEN})\s*(?:;.*)?$")
+
+
+@rule(
+    "media-type-valid",
+    "error",
+    "Every `content` key is a media type or media range (`type/subtype`, `type/*`, `*/*`).",
+)
+def media_type_valid(index: SpecIndex) -> Iterator[tuple[str, str]]:
+    """A `content` key is matched against the Content-Type of real messages: `*` or `json`
+    matches nothing a client or server can send (no Content-Type header value is `*`), so
+    neither side can conform there, and code generators drop or mangle the body. Only OAS's
+    own ranges `type/*` and `*/*` may stand for several types."""
+    from spec.pointer import unescape
+    from spec.rules.examples import example_sites
+
+    for pointer in index.shared(example_sites).media:
+        media_type = unescape(pointer.rsplit("/", 1)[1])
+        if not _MEDIA_RANGE.match(media_type):
+            yield pointer, f"content key {media_type!r} is not a media type (type/subtype) or range"

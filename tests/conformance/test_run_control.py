@@ -86,3 +86,14 @@ def test_ctrl_c_keeps_what_was_gathered(shared_spec_path: Path, env: dict[str, s
     assert any(status != "skipped" for status in statuses), statuses
     not_run = [op for op in data["operations"] if op.get("reason") == "not run: the run was interrupted"]
     assert not_run and all(op["status"] == "skipped" for op in not_run)
+
+
+def test_compare_with_the_runs_own_report_dir(shared_spec_path: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """The previous summary is replaced by the run: it is compared with a copy taken first."""
+    report = tmp_path / "report"
+    args = ["--spec", str(shared_spec_path), "--include-operation-id", "GetUserBalance", *SMALL]
+    assert run_cli(env, *args, "--report-dir", str(report)).returncode == 0
+    again = run_cli(env, *args, "--report-dir", str(report), "--compare", str(report))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "## Compared with" in (report / "matrix.md").read_text()
+    assert summary(report)["totals"]["operations"] == 1

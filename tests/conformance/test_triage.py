@@ -116,6 +116,44 @@ def test_type_only_mutations_of_text_fields_are_the_specs() -> None:
     assert triage.classify(ops(index)["/media"], "negative_data_rejection", with_a_bound, 201) == SERVER
 
 
+def test_format_mutations_of_file_parts_are_the_specs_and_others_the_servers() -> None:
+    """Any bytes are `format: binary`: a file part cannot violate it on the wire."""
+    form = {
+        "type": "object",
+        "properties": {"loa": {"$ref": "#/components/schemas/File"}, "email": {"type": "string", "format": "email"}},
+    }
+    spec = {
+        **SMALL,
+        "paths": {
+            "/upload": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": form}}},
+                                 "responses": {"201": {"description": "ok"}}}},
+        },
+        "components": {"schemas": {**SMALL["components"]["schemas"],
+                                   "File": {"type": "string", "format": "binary"}}},
+    }  # fmt: skip
+    index = build_index(spec)
+    triage = Triage(index, SpecProblems())
+    prefix = "Schema-violating request accepted: Invalid component: in body - "
+    upload = ops(index)["/upload"]
+    assert triage.classify(upload, "negative_data_rejection", prefix + "violates `format` at /properties/loa") == SPEC
+    assert (
+        triage.classify(upload, "negative_data_rejection", prefix + "violates `format` at /properties/email") == SERVER
+    )
+
+
+def test_a_malformed_media_type_makes_content_failures_the_specs() -> None:
+    spec = {
+        **SMALL,
+        "paths": {"/doc": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "*": {"schema": {"type": "string"}}}}}}}},
+    }  # fmt: skip
+    index = build_index(spec)
+    triage = Triage(
+        index, SpecProblems.from_findings([("media-type-valid", "/paths/~1doc/get/responses/200/content/*")])
+    )
+    assert triage.classify(ops(index)["/doc"], "content_type_conformance", "Malformed media type", 200) == SPEC
+
+
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
@@ -268,6 +306,9 @@ def test_example_values_compare_by_json_type() -> None:
 
     assert len({value_key(v) for v in (1, 1.0, True, "1", None, [1], {"a": 1})}) == 7
     assert value_key({"b": 1, "a": 2}) == value_key({"a": 2, "b": 1})
+    import datetime
+
+    assert value_key(datetime.date(2020, 5, 5)) != value_key("2020-05-05")  # a YAML date is no JSON value
 
 
 def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path: Path) -> None:
@@ -293,3 +334,11 @@ def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path:
 
     assert classified(600) == SPEC
     assert classified(601) == SERVER
+
+
+def test_a_format_finding_is_judged_by_location_on_a_default_and_by_value_on_an_example() -> None:
+    """`default: ""` on a URI misleads a server that fills defaults; `example: ""` only one that echoes."""
+    problems = SpecProblems.from_findings(
+        [("value-format", "/components/schemas/A/default"), ("value-format", "/components/schemas/B/example")]
+    )
+    assert problems.pointers == {"/components/schemas/A/default"}

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 from conformance.server.app import DEFAULT_TOKEN, ReferenceServer, ServerConfig
 from conformance.server.request_validation import path_value_valid
@@ -119,3 +120,22 @@ def test_a_page_number_beyond_64_bits_is_echoed_not_a_500() -> None:
     response = asyncio.run(get())
     assert response.status_code == 200
     assert response.json()["data"] == [] and response.json()["meta"]["page_number"] == 16815734278171814183142929989632
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_every_listed_collection_shows_unique_ids(spec_index: SpecIndex, seed: int) -> None:
+    """Records' ids are unique in the store, and their views must show them as they are: an
+    integer id field shows the number (an override of the text "127" would be refused and a
+    random id shown instead, duplicating another record's)."""
+    store = Store(spec_index, seed=seed)
+    for collection in [*store.collections.values(), *store.lists.values()]:
+        pointer = collection.item_pointer or collection.single_pointer
+        if pointer is None:
+            continue
+        shown = []
+        for record in store.records(collection):
+            view = store.view(collection, pointer, record)
+            if isinstance(view, dict) and collection.id_field in view:
+                shown.append(str(view[collection.id_field]))
+                assert shown[-1] == record[0], (collection.path, record[0], shown[-1])
+        assert len(shown) == len(set(shown)), collection.path
