@@ -309,6 +309,7 @@ def register_hooks(context: RunContext) -> None:
                 operation.checks_run.add(result.name)
             if result.status == Status.FAILURE and result.failure is not None:
                 evidence = Evidence(result.name, response.status_code, sent_key, curl)
+                evidence.sent = (case.body, case.query, case.path_parameters)  # for by-value triage
                 if context.allure:
                     from conformance.allure_labels import describe_request, describe_response
 
@@ -454,7 +455,8 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
         # The spec's own contradictions at this operation make it the spec's failure.
         status = evidence.status_code if evidence else None
         operation = context.operations.get(label)
-        classification = context.triage().classify(operation, check, message, status, failure=failure)
+        sent = evidence.sent if evidence else None
+        classification = context.triage().classify(operation, check, message, status, failure=failure, sent=sent)
     return FailureRecord(
         check=check,
         classification=classification,

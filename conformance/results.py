@@ -81,6 +81,7 @@ class Evidence:
     sent_key: bool  # the request carried the run's key (schemathesis also sends unauthenticated cases)
     curl: str
     request: str | None = None  # the exchange as text, redacted (Allure attachments)
+    sent: Any = None  # the case's body, query and path parameters (never written anywhere)
     response: str | None = None
 
 

@@ -366,6 +366,7 @@ class Triage:
     examples: ExampleValues = field(default_factory=ExampleValues)
     _reach: dict[tuple[str, str], bool] = field(default_factory=dict)
     _response_roots: dict[str, list[str]] = field(default_factory=dict)
+    _request_schemas: dict[str, set[str]] = field(default_factory=dict)
 
     def _touches(self, operation: Operation, side: str) -> bool:
         key = (operation.pointer, side)
@@ -454,6 +455,23 @@ class Triage:
         roots = self._response_roots[operation.pointer]
         return self.examples.matching(self.index, roots, failure.instance, instance_path)
 
+    def sent_example(self, operation: Operation, check: str, sent: Any) -> FlaggedValue | None:
+        """The spec's invalid example value a rejected "valid" request carried, if any: the
+        examples phase sends the spec's own examples as valid data, and a server that rejects
+        one the audit found invalid is right to. Judged by value: some value of the request
+        (body, query or path parameters, at any depth) is a flagged example value of a schema
+        this operation's requests are judged against."""
+        if check != "positive_data_acceptance" or not self.examples.by_key or sent is None:
+            return None
+        if operation.pointer not in self._request_schemas:
+            self._request_schemas[operation.pointer] = request_schemas(self.index, operation)
+        reached = self._request_schemas[operation.pointer]
+        for value in _subvalues(sent):
+            for flagged in self.examples.by_key.get(value_key(value), ()):
+                if flagged.schema in reached:
+                    return flagged
+        return None
+
     def classify(
         self,
         operation: Operation | None,
@@ -462,14 +480,30 @@ class Triage:
         status_code: int | None = None,
         *,
         failure: Any = None,
+        sent: Any = None,
     ) -> str:
         """`failure`, the schemathesis Failure when there is one, lets a response that echoes
-        the spec's own invalid example be judged by its value."""
+        the spec's own invalid example be judged by its value; `sent` (what the request carried)
+        does the same for a request that sent one."""
         explained = operation is not None and (
             self.spec_explains(operation, check, status_code, message)
             or (failure is not None and self.echoed_example(operation, check, failure) is not None)
+            or self.sent_example(operation, check, sent) is not None
         )
         return classify(check, message, spec_problem=explained)
+
+
+def _subvalues(value: Any, limit: int = 10_000) -> Iterable[Any]:
+    """`value` and every value nested in it (dict values, list items), breadth first, bounded."""
+    queue, seen = [value], 0
+    while queue and seen < limit:
+        current = queue.pop(0)
+        seen += 1
+        yield current
+        if isinstance(current, dict):
+            queue.extend(current.values())
+        elif isinstance(current, list | tuple):
+            queue.extend(current)
 
 
 def triage_for(index: SpecIndex, spec: object) -> Triage:

@@ -129,7 +129,7 @@ def _row(row: Row, compare: bool) -> str:
     ).lower()
     cells = [
         f"<td>{escape(row.tag)}</td>",
-        f'<td data-sort="{escape(row.key)}"><code>{escape(row.operation_id or "")}</code><br>'
+        f'<td data-sort="{escape(row.key)}"><code>{escape(row.operation_id or "(no operationId)")}</code><br>'
         f'<span class="muted">{escape(row.label)}</span> <span class="muted">(line {row.line})</span></td>',
         f'<td><span class="verdict v-{row.status}">{row.status}</span>'
         + (f'<br><span class="muted">{escape(row.reason)}</span>' if row.reason else "")

@@ -53,7 +53,7 @@ def _row(row: Row, compare: bool) -> str:
     checks = ", ".join(f"`{check}` ({cls})" for check, cls in row.failed_checks())
     observed = " ".join(f"{code}×{n}" for code, n in row.observed.items())
     cells = [
-        f"`{row.operation_id or ''}` {row.label} (line {row.line})",
+        (f"`{row.operation_id}` " if row.operation_id else "") + f"{row.label} (line {row.line})",
         row.status + (f": {row.reason}" if row.reason else ""),
         checks,
         " ".join(row.documented),

@@ -342,3 +342,20 @@ def test_a_format_finding_is_judged_by_location_on_a_default_and_by_value_on_an_
         [("value-format", "/components/schemas/A/default"), ("value-format", "/components/schemas/B/example")]
     )
     assert problems.pointers == {"/components/schemas/A/default"}
+
+
+def test_a_rejected_request_carrying_the_specs_invalid_example_is_the_specs(shared_spec_path: Path) -> None:
+    """The examples phase sends the spec's examples as valid data: `ToNumber` documents
+    `example: "+E.164"`, which no E.164 check accepts, so a server rejecting it is right; the
+    same rejection of a real number is the server's."""
+    spec = load_spec(shared_spec_path)
+    index = spec.index()
+    triage = triage_for(index, spec)
+    operation = {(op.method, op.path): op for op in index.operations}[("post", "/messages/group_mms")]
+    example = ({"from": "+13125551234", "to": ["+E.164"], "text": "hi"}, None, {})
+    real = ({"from": "+13125551234", "to": ["+13125550000"], "text": "hi"}, None, {})
+    rejected = "Schema-valid request rejected"
+    assert triage.classify(operation, "positive_data_acceptance", rejected, 422, sent=example) == SPEC
+    assert triage.classify(operation, "positive_data_acceptance", rejected, 422, sent=real) == SERVER
+    # an example value only excuses the check that sends it as valid data
+    assert triage.classify(operation, "negative_data_rejection", "accepted", 200, sent=example) == SERVER
