@@ -59,7 +59,7 @@ def write_all(
         result = audit(loaded)
     except SpecError:  # an unresolvable $ref stops the audit; the run's own reports still matter
         result = None
-    index = loaded.index()
+    index = context.index if context.index is not None else loaded.index()
     pointers = [op.pointer for op in index.operations]
     lines = {p: pos[0] for p, pos in loaded.locator.locate_all(pointers).items()}
     summary = context.results.summary()

@@ -192,7 +192,7 @@ def _documents_another_error_body(case: Any, status: int) -> bool:
 
     context = active()
     operation = context.operations.get(_label(case) or "") if context is not None else None
-    return operation is not None and documents_another_error_body(context.loaded.index(), operation, status)
+    return operation is not None and documents_another_error_body(context.index, operation, status)
 
 
 @schemathesis.check

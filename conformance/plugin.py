@@ -36,6 +36,7 @@ class RunContext:
     report_dir: Path | None
     operation_ids: dict[str, str | None]  # "METHOD /path" -> operationId
     loaded: Any = None  # the LoadedSpec, for triage
+    index: Any = None  # the one SpecIndex of the run: its memo holds compiled validators, share it
     operations: dict[str, Any] = field(default_factory=dict)  # "METHOD /path" -> Operation
     _triage: Any = None
     session: Any = None  # conformance.transport.BoundedSession: the response size enforced while reading
@@ -49,7 +50,7 @@ class RunContext:
         if self._coverage is None:
             from conformance.coverage import Coverage
 
-            self._coverage = Coverage(self.loaded.index())
+            self._coverage = Coverage(self.index)
         return self._coverage
 
     def triage(self) -> Any:
@@ -57,7 +58,7 @@ class RunContext:
         if self._triage is None:
             from conformance.triage import triage_for
 
-            self._triage = triage_for(self.loaded.index(), self.loaded)
+            self._triage = triage_for(self.index, self.loaded)
         return self._triage
 
     def send(self, case: Any) -> Any:
@@ -224,6 +225,7 @@ def build_context(config: pytest.Config) -> RunContext:
         report_dir=Path(opt("report_dir")) if opt("report_dir") else None,
         operation_ids={f"{op.method.upper()} {op.path}": op.operation_id for op in index.operations},
         loaded=loaded,
+        index=index,
         operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
         max_pages=opt("max_pages"),
         session=BoundedSession(target.max_response_bytes),

@@ -213,7 +213,9 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
     report_dir = Path(options.report_dir)
     args = [str(tests), *(str(tests.with_name(name)) for name in ("test_pagination.py", "test_lifecycle.py"))]
     args += ["-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent)]
-    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # anyio, imported before pytest.main
+    # No assertion rewriting: the run's tests raise typed failures, and rewriting every module of
+    # every pytest11 distribution (schemathesis, hypothesis, allure...) costs seconds and memory.
+    args += ["--assert=plain"]
     args += ["--base-url", target.base_url, "--spec", str(spec_path), "--seed", str(seed)]
     args += ["--max-examples", str(options.max_examples), "--timeout", str(options.timeout)]
     args += ["--max-pages", str(options.max_pages)]

@@ -18,7 +18,7 @@ RUN = active()
 if RUN is None:
     pytest.skip("no target: pass --base-url (see `telnyx-conformance run`)", allow_module_level=True)
 
-INDEX = RUN.loaded.index()
+INDEX = RUN.index
 SELECTED = selected_labels(RUN)
 PAGING, UNWALKABLE = detect(INDEX)
 CLIENT = client_for(RUN, "pagination")
