@@ -189,25 +189,7 @@ def schemas_at(index: SpecIndex, roots: Iterable[str], path: Iterable[str | int]
 
 def _same_level(index: SpecIndex, pointers: Iterable[str], limit: int) -> set[str]:
     """These schemas and every schema that applies to the same value through them."""
-    seen: set[str] = set()
-    stack = list(pointers)
-    while stack and len(seen) < limit:
-        pointer = stack.pop()
-        if pointer in seen:
-            continue
-        seen.add(pointer)
-        node = get(index.doc, pointer, None)
-        if not isinstance(node, dict):
-            continue
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            target = index.resolve(ref)
-            if target is not None:
-                stack.append(target[0])
-        for key in ("allOf", "anyOf", "oneOf"):
-            if isinstance(node.get(key), list):
-                stack.extend(f"{pointer}/{key}/{i}" for i in range(len(node[key])))
-    return seen
+    return _walk(index, pointers, limit, _COMBINATORS, (), ())
 
 
 def example_site(index: SpecIndex, pointer: str) -> tuple[str, Any, bool] | None:
@@ -270,6 +252,22 @@ def _same_schema(rest: str) -> bool:
 
 def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -> set[str]:
     """Every schema location reachable from `roots` through subschemas and `$ref`s."""
+    return _walk(index, roots, limit, SCHEMA_LIST, SCHEMA_ONE, SCHEMA_MAP)
+
+
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+
+
+def _walk(
+    index: SpecIndex,
+    roots: Iterable[str],
+    limit: int,
+    lists: Iterable[str],
+    singles: Iterable[str],
+    maps: Iterable[str],
+) -> set[str]:
+    """The schema locations reached from `roots` through `$ref`s and the subschemas under
+    these keywords (lists of schemas, single schemas, maps of schemas), at most `limit`."""
     seen: set[str] = set()
     stack = list(roots)
     while stack and len(seen) < limit:
@@ -285,13 +283,13 @@ def reached_schemas(index: SpecIndex, roots: Iterable[str], limit: int = 5000) -
             target = index.resolve(ref)
             if target is not None:
                 stack.append(target[0])
-        for key in SCHEMA_ONE:
+        for key in singles:
             if isinstance(node.get(key), dict):
                 stack.append(f"{pointer}/{key}")
-        for key in SCHEMA_LIST:
+        for key in lists:
             if isinstance(node.get(key), list):
                 stack.extend(f"{pointer}/{key}/{i}" for i in range(len(node[key])))
-        for key in SCHEMA_MAP:
+        for key in maps:
             if isinstance(node.get(key), dict):
                 stack.extend(f"{pointer}/{key}/{escape(name)}" for name in node[key])
     return seen

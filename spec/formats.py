@@ -14,8 +14,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from spec.validate import OasFormat30, OasFormat31
 from spec.validate import format_ok as lenient_format_ok
-from spec.validate import show
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _SHORT_CODE = re.compile(r"[1-9][0-9]{4,5}")
@@ -93,24 +93,13 @@ def strict_format_ok(fmt: str, value: Any, *, oas30: bool = False) -> bool:
     return _standard(fmt)(value)
 
 
-class StrictFormat31:
+class StrictFormat31(OasFormat31):
     """The `format` keyword for jsonschema-rs, checking `strict_format_ok`."""
 
-    oas30 = False
-
-    def __init__(self, parent: dict, value: Any, path: list) -> None:
-        self.format = value
-
-    def validate(self, instance: Any) -> None:
-        if isinstance(self.format, str) and not strict_format_ok(self.format, instance, oas30=self.oas30):
-            raise ValueError(f"{show(instance)} is not a valid '{self.format}'")
+    check = staticmethod(strict_format_ok)
 
 
-class StrictFormat30(StrictFormat31):
+class StrictFormat30(OasFormat30):
     """As StrictFormat31; 3.0 `nullable` lets null through every format."""
 
-    oas30 = True
-
-    def validate(self, instance: Any) -> None:
-        if instance is not None:
-            super().validate(instance)
+    check = staticmethod(strict_format_ok)

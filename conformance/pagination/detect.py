@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spec.index import Operation, SpecIndex
-from spec.rules.telnyx import CURSOR_META, NUMBER_META, _list_body, _pagination, flat_properties
+from spec.rules.telnyx import CURSOR_META, NUMBER_META, flat_properties, paginating_lists
 
 PAGE_NUMBER, CURSOR = "page-number", "cursor"
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})
@@ -79,13 +79,7 @@ def detect(index: SpecIndex) -> tuple[list[Paging], list[Unwalkable]]:
     paging: list[Paging] = []
     unwalkable: list[Unwalkable] = []
     audit = _audit_messages(index)
-    for operation in index.operations:
-        listing = _list_body(index, operation)
-        if listing is None:
-            continue
-        keys, scalar = _pagination(index, operation)
-        if not keys and not scalar:
-            continue
+    for operation, listing, keys, _scalar in paginating_lists(index):
         label = label_of(operation)
         found = _paging(index, operation, label, keys, listing[1])
         if isinstance(found, str):

@@ -128,6 +128,19 @@ def _list_body(index: SpecIndex, operation: Operation) -> tuple[str, dict[str, t
     return (body[0], properties) if "array" in _types(data) else None
 
 
+def paginating_lists(index: SpecIndex) -> Iterator[tuple[Operation, Any, set[str], bool]]:
+    """Each list operation (a GET whose 200 JSON body has a `data` array) that takes pagination
+    parameters: the operation, its list body, its `page[...]` keys, and whether it has a
+    scalar `page` parameter. The audit rule and the run's pagination phase read the same set."""
+    for operation in index.operations:
+        listing = _list_body(index, operation)
+        if listing is None:
+            continue
+        keys, scalar = _pagination(index, operation)
+        if keys or scalar:
+            yield operation, listing, keys, scalar
+
+
 @rule(
     "telnyx-pagination",
     "warning",
@@ -143,13 +156,7 @@ def telnyx_pagination(index: SpecIndex) -> Iterator[tuple[str, str]]:
     200 JSON body has a `data` array are list operations; a scalar `page` parameter there is
     a third, foreign style and is reported too."""
     seen_bodies: set[str] = set()
-    for operation in index.operations:
-        listing = _list_body(index, operation)
-        if listing is None:
-            continue
-        keys, scalar = _pagination(index, operation)
-        if not keys and not scalar:
-            continue
+    for operation, listing, keys, scalar in paginating_lists(index):
         label = f"{operation.method.upper()} {operation.path}"
         numbered = [k for k in NUMBER_KEYS if k in keys]
         cursored = [k for k in CURSOR_KEYS if k in keys]
