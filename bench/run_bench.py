@@ -203,6 +203,7 @@ class Result:
     rss_note: str = ""
     detail: str = ""  # what was tested, from the tool's own report
     failure: str | None = None
+    load: str = ""  # the 1-minute load average when the tool started and ended
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -238,7 +239,9 @@ def run_ours(args: argparse.Namespace, spec: Path, ids: Sequence[str], work: Pat
     result = Result("telnyx-conformance run (embedded server)", display.format(n=args.max_examples, seed=args.seed))
     print("timing telnyx-conformance run ...", file=sys.stderr)
     env = {k: v for k, v in os.environ.items() if k != "TELNYX_API_KEY"}  # a random key, as a user's run
+    before = os.getloadavg()[0]
     timed = run_timed(command, env, work, "ours", args.timeout)
+    result.load = f"{before:.2f} → {os.getloadavg()[0]:.2f}"
     result.wall_s, result.rss_kb = timed.wall_s, timed.rss_kb
     result.rss_note = "run + its embedded server"
     if timed.code not in (0, 1):
@@ -312,7 +315,9 @@ def run_st(args: argparse.Namespace, spec: Path, ids: Sequence[str], work: Path)
         result.display += f"  # server: telnyx-conformance serve --spec SPEC --port 0 --seed {args.seed}"
         env = {**os.environ, "SCHEMATHESIS_HOOKS": str(hooks), "RUN_BENCH_COUNT_FILE": str(counted)}
         print("timing st run ...", file=sys.stderr)
+        before = os.getloadavg()[0]
         timed = run_timed(command, env, work, "st", args.timeout)
+        result.load = f"{before:.2f} → {os.getloadavg()[0]:.2f}"
         server_kb = sum(vm_hwm_kb(pid) or 0 for pid in process_tree(server.pid))
     result.wall_s = timed.wall_s
     result.rss_kb = timed.rss_kb + server_kb
@@ -405,16 +410,18 @@ def markdown_section(rows: list[Result], context: dict) -> str:
         "the same one-line hook that writes its count at exit",
         "- Peak RSS: VmHWM of every process of the tree, sampled every 0.5 s (the root's from `wait4`), summed; "
         "ours includes the embedded server it starts, st's row adds the reference server it was run against",
-        "- One run of each, ours first (a single full-spec run takes minutes: re-run to see the spread)",
+        "- One run of each, ours first (a single full-spec run takes minutes: re-run to see the spread); the "
+        "load column is the 1-minute load average as each tool started and ended (each tool alone makes about 1)",
         "",
-        "| tool | wall | requests | requests/s | peak RSS | what ran |",
-        "|---|---:|---:|---:|---:|---|",
+        "| tool | wall | requests | requests/s | peak RSS | load, start → end | what ran |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         rate = row.requests / row.wall_s if row.requests and row.wall_s else None
         what = f"failed: {row.failure}" if row.failure else row.detail
         rss = fmt(row.rss_mib, "{:.0f} MiB") + (f" ({row.rss_note})" if row.rss_note else "")
-        cells = [row.label, fmt(row.wall_s, "{:.1f} s"), fmt(row.requests, "{:,}"), fmt(rate, "{:.0f}"), rss, what]
+        cells = [row.label, fmt(row.wall_s, "{:.1f} s"), fmt(row.requests, "{:,}"), fmt(rate, "{:.0f}"), rss]
+        cells += [row.load or "n/a", what]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "| figure | measured | target |", "|---|---:|---|"]
     lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in context["ratios"]]
@@ -499,11 +506,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec_bytes = spec.read_bytes()
         load_end = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         notes = []
-        if max(load_start[0], os.getloadavg()[0]) > 1.0:  # the 1-minute load of a quiet machine is near 0
+        # Each tool keeps about one core busy (its server is mostly idle): a 1-minute load well above 1
+        # when a tool starts or ends means other jobs shared the 2 cores (a job that ended just before
+        # leaves a decaying load below that).
+        loads = [float(x) for r in rows if r.load for x in r.load.split(" → ")]
+        if load_start[0] > 1.5 or any(load > 1.5 for load in loads):
             notes.append(
-                "The machine was shared while this was measured (see the load averages above: other jobs used "
-                "the same 2 cores), so both wall times are inflated and the ratio is the steadier figure; "
-                "re-run on a quiet machine for absolute times."
+                "The machine was shared while this was measured (see the load averages: other jobs used the "
+                "same 2 cores), so the wall times are inflated, and the ratio too when one tool ran under more "
+                "load than the other; re-run on a quiet machine for absolute times."
             )
         context = {
             "command": command_line([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
