@@ -125,9 +125,7 @@ def run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--allow-writes", action="store_true", help="send writes to a target that is not loopback")
     run.add_argument("--read-only", action="store_true", help="send only GET/HEAD/OPTIONS")
     run.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
-    run.add_argument(
-        "--report-dir", default="reports", metavar="DIR", help="where the reports go (default: reports)"
-    )
+    run.add_argument("--report-dir", default="reports", metavar="DIR", help="where the reports go (default: reports)")
     run.add_argument(
         "--workers", type=_positive_int, default=1, metavar="N", help="run operations in N processes (default: 1)"
     )

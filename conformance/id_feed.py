@@ -54,6 +54,7 @@ def register(schema: Any, pool: IdPool, index: SpecIndex, operations: dict[str, 
     """Schema-scoped schemathesis hooks: observe every answer, and offer seen ids to path
     parameters. `operations` maps schemathesis labels ("GET /path") to the spec's operations."""
     validators: dict[tuple[str, str], Any] = {}
+    frozen: dict[str, dict[str, tuple[str, ...]]] = {}  # label -> the ids offered, fixed at first use
 
     def after_call(context: Any, case: Any, response: Any) -> None:
         content_type = ""
@@ -66,17 +67,17 @@ def register(schema: Any, pool: IdPool, index: SpecIndex, operations: dict[str, 
         operation = operations.get(context.operation.label) if context.operation is not None else None
         if operation is None or not isinstance(path_parameters, dict):
             return st.just(path_parameters)
+        offered = frozen.get(operation.pointer)
+        if offered is None:
+            # Fixed for the operation's whole test: Hypothesis replays draws (to shrink, to
+            # confirm a failure) and a choice that grew in between is "inconsistent data
+            # generation" (FlakyStrategyDefinition).
+            offered = frozen[operation.pointer] = _offered(pool, validators, index, operation, path_parameters)
         choices: dict[str, tuple[str, ...]] = {}
         for name, value in path_parameters.items():
             validator = _validator(validators, index, operation, name)
-            if validator is None or not isinstance(value, str) or not validator.is_valid(value):
-                continue
-            seen = pool.snapshot(COLLECTION + collection_of(operation.path, name))
-            if not seen:
-                seen = pool.snapshot(name if name.endswith("_id") else "id")
-            valid = tuple(candidate for candidate in seen if validator.is_valid(candidate))
-            if valid:
-                choices[name] = valid
+            if name in offered and isinstance(value, str) and validator is not None and validator.is_valid(value):
+                choices[name] = offered[name]
         if not choices:
             return st.just(path_parameters)
         swapped = st.fixed_dictionaries({name: st.sampled_from(ids) for name, ids in choices.items()})
@@ -84,6 +85,24 @@ def register(schema: Any, pool: IdPool, index: SpecIndex, operations: dict[str, 
 
     schema.hook(after_call)
     schema.hook(flatmap_path_parameters)
+
+
+def _offered(
+    pool: IdPool, validators: dict[tuple[str, str], Any], index: SpecIndex, operation: Operation, names: Any
+) -> dict[str, tuple[str, ...]]:
+    """The seen ids valid for each path parameter of the operation, as the pool has them now."""
+    offered: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        validator = _validator(validators, index, operation, name)
+        if validator is None:
+            continue
+        seen = pool.snapshot(COLLECTION + collection_of(operation.path, name))
+        if not seen:
+            seen = pool.snapshot(name if name.endswith("_id") else "id")
+        valid = tuple(candidate for candidate in seen if validator.is_valid(candidate))
+        if valid:
+            offered[name] = valid
+    return offered
 
 
 def _validator(cache: dict[tuple[str, str], Any], index: SpecIndex, operation: Operation, name: str) -> Any:

@@ -367,6 +367,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         label = _label(item)
         if label is None:
             continue
+        if getattr(item, "originalname", None) == TEST_NAME:
+            item.operation_label = label  # type: ignore[attr-defined]  # the operation's own test
         method, path = label.split(" ", 1)
         if label not in _ACTIVE.results.operations:  # several tests may concern one operation
             _ACTIVE.results.operations[label] = OperationResult(_ACTIVE.operation_ids[label], method, path)

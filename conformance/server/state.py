@@ -149,6 +149,7 @@ class Store:
         self.seed = seed
         self.collections = infer_collections(index)
         self.lists = infer_lists(index, self.collections)
+        self.creates = 0
         self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS records (collection TEXT, id TEXT, seq INTEGER, seed INTEGER, "
@@ -202,7 +203,9 @@ class Store:
         if pointer is not None:
             # a few seeds: ids drawn from a small range (integers up to 1000) collide within
             # 45 records, and a list without an item path has no parameter schema to fall back on
-            for attempt in range(1 if collection.id_params else ID_ATTEMPTS * 4):
+            # (and a view that cannot show a parameter-schema id, a uuid field given "string-x",
+            # would show its generated id instead: the view's own ids come first, several seeds)
+            for attempt in range(ID_ATTEMPTS * 4):
                 view = self._generate(pointer, seed + attempt * 7919, None)
                 yield from _id_text(view.get(collection.id_field) if isinstance(view, dict) else None)
         schemas = {orjson.dumps(p.get("schema")): f"{q}/schema" for q, p in collection.id_params if "schema" in p}
@@ -322,9 +325,10 @@ class Store:
         # Seed first: a collection that already holds rows counts as seeded (a --db file), so a
         # create before any read would otherwise leave the collection with that one record.
         self._ensure_seeded(collection)
-        # The record count joins the seed: two creates with the same body are two records, and
+        # A create counter joins the seed: two creates with the same body are two records, and
         # must not get the same generated ids (nor run out of valid id candidates).
-        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % len(self.records(collection))
+        self.creates += 1  # never reused: a count of records is, once some are deleted
+        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % self.creates
         seed = zlib.crc32(body) & 0x7FFFFFFF
         record_id = self._insert(collection, fields, seed=seed, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))

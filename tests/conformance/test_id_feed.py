@@ -71,3 +71,25 @@ def test_invalid_path_parameters_are_never_swapped() -> None:
     pool = IdPool()
     pool.add(SEEN, COLLECTION + "/things")
     assert SEEN not in _draws("negative", pool)
+
+
+def test_the_ids_offered_are_fixed_for_the_operations_test() -> None:
+    """Hypothesis replays draws; ids seen after the operation's first draw are not offered, or
+    a replay could draw differently (FlakyStrategyDefinition)."""
+    pool = IdPool()
+    pool.add(SEEN, COLLECTION + "/things")
+    schema = schemathesis.openapi.from_dict(SPEC)
+    index = build_index(SPEC)
+    register(schema, pool, index, {f"{op.method.upper()} {op.path}": op for op in index.operations})
+    operation = schema["/things/{id}"]["GET"]
+    later = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    seen: list[str] = []
+
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def draw(data: st.DataObject) -> None:
+        seen.append(str(data.draw(operation.as_strategy()).path_parameters["id"]))
+        pool.add(later, COLLECTION + "/things")  # the pool grows while the test runs
+
+    draw()
+    assert SEEN in seen and later not in seen

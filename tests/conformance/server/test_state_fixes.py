@@ -139,3 +139,44 @@ def test_every_listed_collection_shows_unique_ids(spec_index: SpecIndex, seed: i
                 shown.append(str(view[collection.id_field]))
                 assert shown[-1] == record[0], (collection.path, record[0], shown[-1])
         assert len(shown) == len(set(shown)), collection.path
+
+
+def test_creates_after_deletes_never_reuse_a_seed() -> None:
+    """A run found a deleted resource "still listed": after deletes, the record count repeated,
+    so a create with the same body got the same seed as an earlier one; its id went to the
+    parameter schema's fallback ("string-x"), which the uuid `id` field refused, and its view
+    showed the earlier record's generated uuid."""
+    record = {"type": "object", "properties": {"id": UUID}, "required": ["id"]}
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": record}}, "required": ["data"]}
+    single = {"type": "object", "properties": {"data": record}, "required": ["data"]}
+    index = build_index(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://api.example.com/v2"}],
+            "paths": {
+                "/orders": {"get": {"responses": _ok(listing)}, "post": {"responses": _ok(single)}},
+                "/orders/{id}": {
+                    "get": {"parameters": [_path("id", {"type": "string"})], "responses": _ok(single)},
+                    "delete": {"parameters": [_path("id", {"type": "string"})], "responses": _ok(single)},
+                },
+            },
+        }
+    )
+    app = ReferenceServer(index, ServerConfig(seed=1))
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/v2") as client:
+            created = []
+            for _ in range(4):
+                listed = (await client.get("/orders", params={"page[size]": 250})).json()["data"]
+                await client.delete(f"/orders/{listed[0]['id']}")  # the count drops back each time
+                created.append((await client.post("/orders", json={})).json()["data"]["id"])
+            assert len(set(created)) == len(created), created
+            for record_id in created:
+                assert (await client.get(f"/orders/{record_id}")).json()["data"]["id"] == record_id
+            await client.delete(f"/orders/{created[0]}")
+            listed = [item["id"] for item in (await client.get("/orders", params={"page[size]": 250})).json()["data"]]
+            assert created[0] not in listed and len(listed) == len(set(listed))
+
+    asyncio.run(go())
