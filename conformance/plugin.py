@@ -235,6 +235,9 @@ def build_context(config: pytest.Config) -> RunContext:
     from strategies.ids import IdPool
 
     id_feed.register(schema, IdPool(), index, context.operations)  # seen ids into later path parameters
+    from conformance import wire_check
+
+    wire_check.register(schema, index, context.operations, target.base_url)  # "invalid" only before serializing
     return context
 
 
