@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MD = REPO_ROOT / "docs" / "benchmarks.md"
@@ -180,6 +181,21 @@ def update_markdown(path: Path, section: str, start: str, end: str) -> None:
         updated = current.rstrip("\n") + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(updated, encoding="utf-8")
+
+
+def section_tail(
+    rows: Sequence[Any], ratios: Sequence[tuple[str, str, str]], notes: Sequence[str], end: str
+) -> list[str]:
+    """The end every benchmark's doc section shares: the figures against their targets, the
+    command of each row (`row.label`, `row.display`), the notes, and the section's end marker."""
+    lines = ["", "| figure | measured | target |", "|---|---:|---|"]
+    lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in ratios]
+    lines += ["", "Commands (SPEC is the spec above):", ""]
+    lines += [f"- {row.label}: `{row.display}`" for row in rows]
+    for note in notes:
+        lines += ["", note]
+    lines.append(end)
+    return lines
 
 
 def command_line(argv: Sequence[str]) -> str:

@@ -45,6 +45,7 @@ from _common import (
     peers_dir,
     pinned_sha256,
     resolve_spec,
+    section_tail,
     tool_version,
     update_markdown,
     venv_tool,
@@ -533,13 +534,7 @@ def markdown_section(rows: list[Row], context: dict) -> str:
         spread = f"{row.wall_min:.2f}–{row.wall_max:.2f} s" if row.wall_min is not None else ""
         rss = f"{row.rss_mib:.0f} MiB" if row.rss_mib is not None else ""
         lines.append(f"| {row.label} | {fmt_wall(row)} | {spread} | {rss} | {fmt_verdict(row.verdict)} |")
-    lines += ["", "| figure | measured | target |", "|---|---:|---|"]
-    lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in context["ratios"]]
-    lines += ["", "Commands (SPEC is the spec above):", ""]
-    lines += [f"- {row.label}: `{row.display}`" for row in rows]
-    for note in context["notes"]:
-        lines += ["", note]
-    lines.append(MARK_END)
+    lines += section_tail(rows, context["ratios"], context["notes"], MARK_END)
     return "\n".join(lines) + "\n"
 
 

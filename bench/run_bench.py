@@ -46,6 +46,7 @@ from _common import (
     machine_info,
     machine_line,
     resolve_spec,
+    section_tail,
     update_markdown,
     venv_tool,
 )
@@ -423,13 +424,7 @@ def markdown_section(rows: list[Result], context: dict) -> str:
         cells = [row.label, fmt(row.wall_s, "{:.1f} s"), fmt(row.requests, "{:,}"), fmt(rate, "{:.0f}"), rss]
         cells += [row.load or "n/a", what]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "| figure | measured | target |", "|---|---:|---|"]
-    lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in context["ratios"]]
-    lines += ["", "Commands (SPEC is the spec above):", ""]
-    lines += [f"- {row.label}: `{row.display}`" for row in rows]
-    for note in context["notes"]:
-        lines += ["", note]
-    lines.append(MARK_END)
+    lines += section_tail(rows, context["ratios"], context["notes"], MARK_END)
     return "\n".join(lines) + "\n"
 
 

@@ -48,6 +48,7 @@ from _common import (
     peers_dir,
     pinned_sha256,
     resolve_spec,
+    section_tail,
     tool_version,
     update_markdown,
     venv_tool,
@@ -742,13 +743,7 @@ def markdown_section(rows: list[Row], context: dict) -> str:
         rss = f"{row.rss_mib:.0f} MiB" if row.rss_mib is not None else ""
         cells = [row.label, start, start_spread, rps, rps_spread, fmt_ms(row.p50_ms), fmt_ms(row.p99_ms), rss]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "| figure | measured | target |", "|---|---:|---|"]
-    lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in context["ratios"]]
-    lines += ["", "Commands (SPEC is the spec above):", ""]
-    lines += [f"- {row.label}: `{row.display}`" for row in rows]
-    for note in context["notes"]:
-        lines += ["", note]
-    lines.append(MARK_END)
+    lines += section_tail(rows, context["ratios"], context["notes"], MARK_END)
     return "\n".join(lines) + "\n"
 
 

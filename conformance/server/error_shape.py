@@ -8,44 +8,39 @@ schema or media type is re-rendered from that documentation; an undocumented sta
 whose schema accepts the envelope, keeps the envelope.
 """
 
-from typing import Any
-
-import orjson
-
 from conformance.server.responses import Response, media_type, render, response_object
 from spec.index import Operation, SpecIndex
 
-_KEEP = "keep"
+SAMPLE_ENVELOPE = {"errors": [{"code": "10015", "title": "Invalid request", "detail": "The request was rejected."}]}
 
 
 def documented_error(index: SpecIndex, operation: Operation, response: Response, *, seed: int) -> Response:
     """`response` (an error with the envelope), or the documented error body for its status."""
-    if response.status < 400:
+    status = _other_body_status(index, operation, response.status) if response.status >= 400 else None
+    if status is None:
         return response
-    if not documents_another_error_body(index, operation, response.status):
-        return response
-    status = _documented_status(operation, response.status)
-    assert status is not None
     rendered = render(index, operation, status, seed=seed)
     headers = {**rendered.headers, **response.headers}
     return Response(response.status, rendered.body, headers, rendered.content_type)
-
-
-SAMPLE_ENVELOPE = b'{"errors":[{"code":"10015","title":"Invalid request","detail":"The request was rejected."}]}'
 
 
 def documents_another_error_body(index: SpecIndex, operation: Operation, status: int) -> bool:
     """Does the operation document, for `status`, an error body other than the envelope (a
     schema that rejects it, or a non-JSON media type)? The envelope check then defers to the
     documentation, which the audit's `telnyx-error-envelope` rule reports."""
+    return _other_body_status(index, operation, status) is not None
+
+
+def _other_body_status(index: SpecIndex, operation: Operation, status: int) -> str | None:
+    """The documented response key (`400`, `4XX`, `default`) whose body is not the envelope."""
     documented = _documented_status(operation, status)
     if documented is None:
-        return False
+        return None
+    decisions: dict[tuple[str, str], bool] = index.shared(_new_decisions)
     key = (operation.pointer, documented)
-    decision = _decisions(index).get(key)
-    if decision is None:
-        decision = _decisions(index)[key] = _decide(index, operation, documented, SAMPLE_ENVELOPE)
-    return decision != _KEEP
+    if key not in decisions:
+        decisions[key] = _accepts_envelope(index, operation, documented)
+    return None if decisions[key] else documented
 
 
 def _documented_status(operation: Operation, status: int) -> str | None:
@@ -58,29 +53,25 @@ def _documented_status(operation: Operation, status: int) -> str | None:
     return None
 
 
-def _decide(index: SpecIndex, operation: Operation, status: str, envelope: bytes) -> str:
-    """`keep` when the envelope is a documented answer for `status` (no content documented,
-    or a JSON schema that accepts it), else `render`."""
+def _accepts_envelope(index: SpecIndex, operation: Operation, status: str) -> bool:
+    """Is the envelope a documented answer for `status` (no content documented, or a JSON
+    schema that accepts it)?"""
     pointer, node = response_object(index, operation, status)
     kind = media_type(node)
     if kind is None:
-        return _KEEP
+        return True
     if "json" not in kind:
-        return "render"
+        return False
     media = node["content"][kind]
     if not isinstance(media, dict) or "schema" not in media:
-        return _KEEP
+        return True
     schema_pointer = f"{pointer}/content/{kind.replace('~', '~0').replace('/', '~1')}/schema"
     try:
         validator = index.schema_validator(schema_pointer, validate_formats=False)
     except Exception:
-        return _KEEP  # a schema no validator compiles: nothing better to send
-    return _KEEP if validator.is_valid(orjson.loads(envelope)) else "render"
+        return True  # a schema no validator compiles: nothing better to send
+    return bool(validator.is_valid(SAMPLE_ENVELOPE))
 
 
-def _decisions(index: SpecIndex) -> dict[tuple[str, str], str]:
-    return index.shared(_new_decisions)
-
-
-def _new_decisions(index: SpecIndex) -> dict[tuple[str, str], Any]:
+def _new_decisions(index: SpecIndex) -> dict[tuple[str, str], bool]:
     return {}
