@@ -15,13 +15,13 @@ import schemathesis
 from schemathesis.core.failures import Failure, Severity
 
 from conformance.target import DEFAULT_MAX_RESPONSE_BYTES
+from spec.telnyx import envelope_problems
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 TOO_MANY_REQUESTS = 429
 MAX_RETRIES = 3  # retries of a 429 before the case is given up (not judged)
 MAX_SLEEP = 5.0  # seconds: a target asking for longer does not stall the run
 _INTEGER = re.compile(r"-?[0-9]+")
-_POINTER = re.compile(r"(/([^/~]|~[01])*)*")
 
 
 class TelnyxErrorEnvelopeViolation(Failure):
@@ -81,39 +81,6 @@ def header(headers: dict[str, list[str]], name: str) -> str | None:
 def is_json(headers: dict[str, list[str]]) -> bool:
     media = (header(headers, "content-type") or "").split(";")[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
-
-
-def envelope_problems(body: Any) -> list[str]:
-    """Why `body` is not a Telnyx error envelope (empty list: it is)."""
-    if not isinstance(body, dict) or "errors" not in body:
-        return ["body has no `errors` member"]
-    errors = body["errors"]
-    if not isinstance(errors, list) or not errors:
-        return ["`errors` is not a non-empty array"]
-    problems: list[str] = []
-    for i, error in enumerate(errors):
-        where = f"errors[{i}]"
-        if not isinstance(error, dict):
-            problems.append(f"{where} is not an object")
-            continue
-        code = error.get("code")
-        if not isinstance(code, str) or not code.isdigit():
-            problems.append(f"{where}.code is not a numeric string: {code!r}")
-        for member in ("title", "detail"):
-            if not isinstance(error.get(member), str):
-                problems.append(f"{where}.{member} is missing or not a string")
-        source = error.get("source")
-        if source is not None:
-            pointer = source.get("pointer") if isinstance(source, dict) else None
-            if isinstance(source, dict) and "pointer" in source and not _is_pointer(pointer):
-                problems.append(f"{where}.source.pointer is not a JSON pointer: {pointer!r}")
-            elif not isinstance(source, dict):
-                problems.append(f"{where}.source is not an object")
-    return problems
-
-
-def _is_pointer(value: Any) -> bool:
-    return isinstance(value, str) and _POINTER.fullmatch(value) is not None
 
 
 def rate_limit_problems(headers: dict[str, list[str]]) -> list[str]:
@@ -188,7 +155,7 @@ def telnyx_error_envelope(ctx: Any, response: Any, case: Any) -> None:
 def _documents_another_error_body(case: Any, status: int) -> bool:
     """The operation documents another error body for this status (OAuth's `{"error"}`)."""
     from conformance.plugin import active
-    from conformance.server.error_shape import documents_another_error_body
+    from spec.telnyx import documents_another_error_body
 
     context = active()
     operation = context.operations.get(_label(case) or "") if context is not None else None

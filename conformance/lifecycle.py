@@ -308,10 +308,9 @@ def echoed(index: SpecIndex | None, retrieve: Operation, body: Any) -> list[tupl
     response spells differently or enumerates otherwise is not an echo)."""
     if index is None or not isinstance(body, dict):
         return []
-    from conformance.server.state import _data_schema
-    from spec.rules.telnyx import flat_properties
+    from spec.telnyx import data_schema, flat_properties
 
-    pointer = _data_schema(index, retrieve, want_array=False)
+    pointer = data_schema(index, retrieve, want_array=False)
     if pointer is None:
         return []
     from spec.pointer import get

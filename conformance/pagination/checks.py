@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import orjson
 from schemathesis.core.failures import Failure, FailureGroup, Severity
 
-from conformance.checks import envelope_problems
+from spec.telnyx import envelope_problems
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spec.index import Operation, SpecIndex
-from spec.rules.telnyx import CURSOR_META, NUMBER_META, flat_properties, paginating_lists
+from spec.telnyx import CURSOR_META, NUMBER_META, flat_properties, paginating_lists
 
 PAGE_NUMBER, CURSOR = "page-number", "cursor"
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from conformance.server.responses import Response, json_bytes, success_body
+from spec.telnyx import list_meta_properties
 
 if TYPE_CHECKING:
     from conformance.server.app import Context
@@ -122,16 +123,8 @@ def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
                 _, schema = index.deref("", param.get("schema"))
                 properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
                 found = found or (isinstance(properties, dict) and ("after" in properties or "before" in properties))
-        memo[operation.pointer] = found and "page_number" not in _meta_properties(index, operation)
+        memo[operation.pointer] = found and "page_number" not in list_meta_properties(index, operation)
     return memo[operation.pointer]
-
-
-def _meta_properties(index: "SpecIndex", operation: "Operation") -> set[str]:
-    from spec.rules.telnyx import _list_body, flat_properties
-
-    listing = _list_body(index, operation)
-    meta = listing[1].get("meta") if listing else None
-    return set(flat_properties(index, *meta)) if meta else set()
 
 
 def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta: dict[str, Any]) -> Response:

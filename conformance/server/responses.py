@@ -11,9 +11,10 @@ from typing import Any
 import orjson
 
 from spec.index import Operation, SpecIndex
+from spec.telnyx import JSON, media_type, response_object, success_status
 
-JSON = "application/json"
-SUCCESS_ORDER = ("200", "201", "202", "204", "2XX", "default")
+__all__ = ["JSON", "Response", "media_type", "render", "response_object", "success_response", "success_status"]
+
 
 
 @dataclass
@@ -40,43 +41,6 @@ def json_bytes(value: Any) -> bytes:
         import json
 
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def success_status(operation: Operation) -> str | None:
-    """The documented success code to answer with: 200 first, then other 2xx, then default,
-    then a documented redirect (`GET /oauth/authorize` documents only 302 besides errors: an
-    undocumented 204 would be the one answer a client cannot expect)."""
-    responses = operation.node.get("responses")
-    if not isinstance(responses, dict):
-        return None
-    codes = [str(code) for code in responses]
-    for preferred in SUCCESS_ORDER:
-        if preferred in codes:
-            return preferred
-    for first_digit in ("2", "3"):
-        found = sorted(code for code in codes if code.startswith(first_digit))
-        if found:
-            return found[0]
-    return None
-
-
-def response_object(index: SpecIndex, operation: Operation, status: str) -> tuple[str, dict[str, Any]]:
-    """(pointer, Response Object) of a documented status, $ref resolved."""
-    pointer = f"{operation.pointer}/responses/{status}"
-    pointer, node = index.deref(pointer, operation.node["responses"][status])
-    return pointer, node if isinstance(node, dict) else {}
-
-
-def media_type(node: dict[str, Any]) -> str | None:
-    content = node.get("content")
-    if not isinstance(content, dict) or not content:
-        return None
-    if JSON in content:
-        return JSON
-    for name in content:
-        if "json" in name:
-            return name
-    return next(iter(content))
 
 
 def status_number(status: str) -> int:

@@ -18,9 +18,9 @@ import orjson
 
 from conformance.server import envelope
 from conformance.server.pagination import paginate
-from conformance.server.responses import JSON, Response, media_type, response_object, status_number, success_status
+from conformance.server.responses import Response, status_number, success_status
 from spec.index import Operation, SpecIndex
-from spec.pointer import escape
+from spec.telnyx import data_schema
 
 if TYPE_CHECKING:
     from conformance.server.app import Context
@@ -44,32 +44,6 @@ class Collection:
     id_params: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
-def _data_schema(index: SpecIndex, operation: Operation | None, want_array: bool) -> str | None:
-    """Pointer of the `data` schema (or of its items) in the operation's JSON success body."""
-    if operation is None:
-        return None
-    status = success_status(operation)
-    if status is None:
-        return None
-    pointer, node = response_object(index, operation, status)
-    if media_type(node) != JSON:
-        return None
-    pointer, schema = index.deref(f"{pointer}/content/{escape(JSON)}/schema", node["content"][JSON].get("schema"))
-    if not isinstance(schema, dict):
-        return None
-    data = schema.get("properties", {}).get("data") if isinstance(schema.get("properties"), dict) else None
-    if data is None:
-        return None
-    pointer, data = index.deref(f"{pointer}/properties/data", data)
-    if not isinstance(data, dict):
-        return None
-    if want_array:
-        if data.get("type") != "array" or not isinstance(data.get("items"), dict):
-            return None
-        pointer, _ = index.deref(f"{pointer}/items", data["items"])
-    return pointer
-
-
 def infer_collections(index: SpecIndex) -> dict[str, Collection]:
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in index.operations:
@@ -89,8 +63,8 @@ def infer_collections(index: SpecIndex) -> dict[str, Collection]:
         for method in ("get", "patch", "put", "delete"):
             if method in item_ops:
                 collection.operations[method] = item_ops[method]
-        collection.item_pointer = _data_schema(index, collection.operations.get("list"), want_array=True)
-        collection.single_pointer = _data_schema(index, collection.operations.get("get"), want_array=False)
+        collection.item_pointer = data_schema(index, collection.operations.get("list"), want_array=True)
+        collection.single_pointer = data_schema(index, collection.operations.get("get"), want_array=False)
         collection.id_params = _id_params(index, item_path, collection.id_param)
         if any(_is_fixed_set(index, param) for _, param in collection.id_params):
             continue  # `/enum/{endpoint}`, `/portouts/{id}/{status}`: names from a list, not record ids
@@ -108,7 +82,7 @@ def infer_lists(index: SpecIndex, collections: dict[str, Collection]) -> dict[st
         names = [str(p.get("name", "")) for _, p in index.parameters(operation) if p.get("in") == "query"]
         if not any(name == "page" or name.startswith("page[") for name in names):
             continue
-        pointer = _data_schema(index, operation, want_array=True)
+        pointer = data_schema(index, operation, want_array=True)
         if pointer is not None:
             collection = Collection(path=operation.path, item_path="", id_param="", operations={"list": operation})
             collection.item_pointer = pointer
@@ -363,7 +337,7 @@ class Store:
         status = success_status(operation)
         if status is None:
             return Response(204, b"", {}, None)
-        pointer = _data_schema(self.index, operation, want_array=False)
+        pointer = data_schema(self.index, operation, want_array=False)
         if pointer is None:
             return render(self.index, operation, status, seed=self.seed)
         data = self.view(collection, pointer, record)

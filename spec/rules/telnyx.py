@@ -1,144 +1,28 @@
 """Telnyx API conventions no generic linter knows: pagination, the error envelope, auth errors.
 
-What the conventions are was read off the spec itself (July 2025 pin): list endpoints answer
-`{data: [...], meta: {...}}`; page-number pagination is `page[number]` + `page[size]` (10
-operations spell them as two parameters, 115 as one deepObject `page` parameter with
-`number`/`size`), cursor pagination is `page[after]`/`page[before]` (+ `page[limit]`) with
-`meta.cursors`; errors are `{errors: [{code, title, detail, source?, meta?}]}`.
+What the conventions are was read off the spec itself (July 2025 pin), and lives in
+`spec/telnyx.py`, which the run's checks and the reference server read too: list endpoints
+answer `{data: [...], meta: {...}}`; page-number pagination is `page[number]` + `page[size]`;
+cursor pagination is `page[after]`/`page[before]` (+ `page[limit]`) with `meta.cursors`; errors
+are `{errors: [{code, title, detail, source?, meta?}]}`.
 """
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from spec.index import Operation, SpecIndex
+from spec.index import SpecIndex
 from spec.pointer import escape
 from spec.rules import rule
-
-NUMBER_KEYS = ("number", "size")
-CURSOR_KEYS = ("after", "before", "limit")
-PAGE_KEYS = NUMBER_KEYS + CURSOR_KEYS
-NUMBER_META = ("page_number", "page_size", "total_pages", "total_results")
-CURSOR_META = ("cursors", "next", "previous", "after", "before")
-_BRACKETED = re.compile(r"^page\[(\w+)\]$")
-
-
-def flat_properties(index: SpecIndex, pointer: str, schema: Any) -> dict[str, tuple[str, Any]]:
-    """name -> (pointer, schema) of the properties a schema defines itself, through its `$ref`
-    and its allOf members (what every value of it has, as far as documentation goes)."""
-    found: dict[str, tuple[str, Any]] = {}
-    stack = [(pointer, schema, 0)]
-    seen: set[str] = set()
-    while stack:
-        here, node, depth = stack.pop()
-        if not isinstance(node, dict) or here in seen or depth > 16:
-            continue
-        seen.add(here)
-        if isinstance(node.get("$ref"), str):
-            target = index.resolve(node["$ref"])
-            if target is not None:
-                stack.append((target[0], target[1], depth + 1))
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            for name, sub in properties.items():
-                found.setdefault(name, (f"{here}/properties/{escape(name)}", sub))
-        members = node.get("allOf")
-        if isinstance(members, list):
-            stack.extend((f"{here}/allOf/{i}", member, depth + 1) for i, member in enumerate(members))
-    return found
-
-
-def is_json(media_type: str) -> bool:
-    name = media_type.split(";", 1)[0].strip().lower()
-    return name == "application/json" or name.endswith("+json")
-
-
-def _types(schema: Any) -> set[str]:
-    value = schema.get("type") if isinstance(schema, dict) else None
-    return {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
-
-
-def _json_body(index: SpecIndex, pointer: str, response: Any) -> tuple[str, Any] | None:
-    """(pointer, schema) of a response's first JSON body schema."""
-    pointer, response = index.deref(pointer, response)
-    content = response.get("content") if isinstance(response, dict) else None
-    if not isinstance(content, dict):
-        return None
-    for media_type, media in content.items():
-        if is_json(media_type) and isinstance(media, dict) and "schema" in media:
-            return f"{pointer}/content/{escape(media_type)}/schema", media["schema"]
-    return None
-
-
-def _raw_parameters(index: SpecIndex, operation: Operation) -> list[tuple[str, dict]]:
-    """(pointer of the entry in the operation or path item, dereferenced Parameter) pairs,
-    operation-level entries overriding path-level ones."""
-    merged: dict[tuple[str, str], tuple[str, dict]] = {}
-    path_pointer = operation.pointer.rsplit("/", 1)[0]
-    for base, params in (
-        (path_pointer, operation.path_item.get("parameters")),
-        (operation.pointer, operation.node.get("parameters")),
-    ):
-        if isinstance(params, list):
-            for i, param in enumerate(params):
-                _, value = index.deref("", param)
-                if isinstance(value, dict):
-                    merged[(str(value.get("name")), str(value.get("in")))] = (f"{base}/parameters/{i}", value)
-    return list(merged.values())
-
-
-def _pagination(index: SpecIndex, operation: Operation) -> tuple[dict[str, str], list[str]]:
-    """The page keys an operation accepts (key -> pointer of the parameter declaring it), and
-    the pointers of scalar `page` parameters (a style that is not Telnyx's)."""
-    keys: dict[str, str] = {}
-    scalar: list[str] = []
-    for pointer, param in _raw_parameters(index, operation):
-        if param.get("in") != "query" or not isinstance(param.get("name"), str):
-            continue
-        name = param["name"]
-        if match := _BRACKETED.match(name):
-            if match.group(1) in PAGE_KEYS:
-                keys.setdefault(match.group(1), pointer)
-        elif name == "page":
-            schema_pointer, schema = index.deref(pointer + "/schema", param.get("schema"))
-            properties = flat_properties(index, schema_pointer, schema)
-            if properties:
-                for key in PAGE_KEYS:
-                    if key in properties:
-                        keys.setdefault(key, pointer)
-            elif "content" not in param:
-                scalar.append(pointer)
-    return keys, scalar
-
-
-def _list_body(index: SpecIndex, operation: Operation) -> tuple[str, dict[str, tuple[str, Any]]] | None:
-    """(schema pointer, flattened properties) of a GET's 200 JSON body with a `data` array."""
-    if operation.method != "get" or operation.webhook:
-        return None
-    responses = operation.node.get("responses")
-    if not isinstance(responses, dict) or "200" not in responses:
-        return None
-    body = _json_body(index, f"{operation.pointer}/responses/200", responses["200"])
-    if body is None:
-        return None
-    properties = flat_properties(index, *body)
-    if "data" not in properties:
-        return None
-    _, data = index.deref(*properties["data"])
-    return (body[0], properties) if "array" in _types(data) else None
-
-
-def paginating_lists(index: SpecIndex) -> Iterator[tuple[Operation, Any, set[str], bool]]:
-    """Each list operation (a GET whose 200 JSON body has a `data` array) that takes pagination
-    parameters: the operation, its list body, its `page[...]` keys, and whether it has a
-    scalar `page` parameter. The audit rule and the run's pagination phase read the same set."""
-    for operation in index.operations:
-        listing = _list_body(index, operation)
-        if listing is None:
-            continue
-        keys, scalar = _pagination(index, operation)
-        if keys or scalar:
-            yield operation, listing, keys, scalar
+from spec.telnyx import (
+    CURSOR_KEYS,
+    CURSOR_META,
+    NUMBER_KEYS,
+    NUMBER_META,
+    flat_properties,
+    is_json,
+    paginating_lists,
+    types_of,
+)
 
 
 @rule(
@@ -244,14 +128,14 @@ def _envelope_problem(index: SpecIndex, pointer: str, schema: Any) -> str | None
         has = ", ".join(sorted(properties)) or "no properties"
         return f"no `errors` array (it declares {has})"
     errors_pointer, errors = index.deref(*properties["errors"])
-    if "array" not in _types(errors) or not isinstance(errors, dict) or "items" not in errors:
+    if "array" not in types_of(errors) or not isinstance(errors, dict) or "items" not in errors:
         return "`errors` is not an array of error objects"
     items = flat_properties(index, errors_pointer + "/items", errors["items"])
     missing = [field for field in ("code", "title", "detail") if field not in items]
     if missing:
         return "`errors` items lack " + ", ".join(missing)
     _, code = index.deref(*items["code"])
-    declared = _types(code) if isinstance(code, dict) else set()
+    declared = types_of(code) if isinstance(code, dict) else set()
     if declared and "string" not in declared:
         return f"`code` is declared {'/'.join(sorted(declared))}; Telnyx sends error codes as strings of digits"
     return None

@@ -107,7 +107,7 @@ def test_the_envelope_stays_where_the_schema_accepts_it_or_nothing_is_documented
 
 
 def test_the_envelope_check_knows_where_another_body_is_documented() -> None:
-    from conformance.server.error_shape import documents_another_error_body
+    from spec.telnyx import documents_another_error_body
 
     index = _spec()
     operations = {(op.method, op.path): op for op in index.operations}
