@@ -1,3 +1,6 @@
-"""The conformance suite: CLI, checks, target configuration and the reference server."""
+"""The conformance suite: CLI, run, checks, triage, reporting, target configuration and the
+reference server (see docs/architecture.md for the map)."""
 
-__version__ = "0.1.0"
+from spec.version import VERSION as __version__
+
+__all__ = ["__version__"]

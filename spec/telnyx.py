@@ -17,6 +17,7 @@ from typing import Any
 
 from spec.index import Operation, SpecIndex
 from spec.pointer import escape
+from spec.walk import walk
 
 NUMBER_KEYS = ("number", "size")
 CURSOR_KEYS = ("after", "before", "limit")
@@ -30,24 +31,11 @@ def flat_properties(index: SpecIndex, pointer: str, schema: Any) -> dict[str, tu
     """name -> (pointer, schema) of the properties a schema defines itself, through its `$ref`
     and its allOf members (what every value of it has, as far as documentation goes)."""
     found: dict[str, tuple[str, Any]] = {}
-    stack = [(pointer, schema, 0)]
-    seen: set[str] = set()
-    while stack:
-        here, node, depth = stack.pop()
-        if not isinstance(node, dict) or here in seen or depth > 16:
-            continue
-        seen.add(here)
-        if isinstance(node.get("$ref"), str):
-            target = index.resolve(node["$ref"])
-            if target is not None:
-                stack.append((target[0], target[1], depth + 1))
-        properties = node.get("properties")
+    for here, node in walk(index, [(pointer, schema)], lists=("allOf",), max_depth=16):
+        properties = node.get("properties") if isinstance(node, dict) else None
         if isinstance(properties, dict):
             for name, sub in properties.items():
                 found.setdefault(name, (f"{here}/properties/{escape(name)}", sub))
-        members = node.get("allOf")
-        if isinstance(members, list):
-            stack.extend((f"{here}/allOf/{i}", member, depth + 1) for i, member in enumerate(members))
     return found
 
 
@@ -142,8 +130,6 @@ def paginating_lists(index: SpecIndex) -> Iterator[tuple[Operation, Any, set[str
         keys, scalar = page_keys(index, operation)
         if keys or scalar:
             yield operation, listing, keys, scalar
-
-
 
 
 # --- the documented answers -----------------------------------------------------------------------

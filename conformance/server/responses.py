@@ -16,7 +16,6 @@ from spec.telnyx import JSON, media_type, response_object, success_status
 __all__ = ["JSON", "Response", "media_type", "render", "response_object", "success_response", "success_status"]
 
 
-
 @dataclass
 class Response:
     status: int

@@ -29,7 +29,7 @@ def rule_name(rule_id: str) -> str:
 
 
 def as_document(result: AuditResult) -> dict:
-    from conformance import __version__
+    from spec.version import VERSION as __version__
 
     rules = [r for r in result.rules]
     rule_index = {r.id: i for i, r in enumerate(rules)}

@@ -1,0 +1,102 @@
+"""The run context: everything the phases, the hooks and the report writers of one session
+share, in one explicit object.
+
+The pytest plugin builds it (`conformance/run/plugin.py`) and hands it to each phase; the test
+modules pytest collects (`conformance/suite/`) read it with `active()`, since pytest imports
+them and cannot pass it. Nothing below the run reaches for it: the checks get what they need
+from the schema they are given (`conformance.checks.knowledge`).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.reporting.results import Results
+from conformance.run.send import send_with_backoff
+from conformance.run.transport_errors import transport_check
+from conformance.target import Target
+
+ENV_KEY = "TELNYX_API_KEY"
+OPERATION_MARK = "telnyx_operation"  # marks a test that concerns an operation: @telnyx_operation("GET /x")
+
+
+@dataclass
+class RunContext:
+    """Everything the tests and the hooks of one session share."""
+
+    target: Target
+    schema: Any  # schemathesis BaseSchema, filtered to the selected operations
+    results: Results
+    report_dir: Path | None
+    operation_ids: dict[str, str | None]  # "METHOD /path" -> operationId
+    loaded: Any = None  # the LoadedSpec, for triage
+    index: Any = None  # the one SpecIndex of the run: its memo holds compiled validators, share it
+    operations: dict[str, Any] = field(default_factory=dict)  # "METHOD /path" -> Operation
+    _triage: Any = None
+    session: Any = None  # conformance.target.transport.BoundedSession: the response size enforced while reading
+    unresponsive: dict[str, BaseException] = field(default_factory=dict)  # label -> first timeout/reset
+    max_pages: int = 5  # --max-pages: pages walked per list by the pagination checks
+    allure: bool = False  # Allure results are written (labels and attachments are added)
+    previous: tuple[str, dict[str, Any]] | None = None  # --compare: (dir, its summary.json)
+    _coverage: Any = None
+
+    def coverage(self) -> Any:
+        if self._coverage is None:
+            from conformance.reporting.coverage import Coverage
+
+            self._coverage = Coverage(self.index)
+        return self._coverage
+
+    def triage(self) -> Any:
+        """The run's triage, built on the first failure (an audit of the spec, ~0.3 s)."""
+        if self._triage is None:
+            from conformance.triage import triage_for
+
+            self._triage = triage_for(self.index, self.loaded)
+        return self._triage
+
+    def send(self, case: Any) -> Any:
+        """Send `case`, backing off on 429 (never judged: the target is only pacing us).
+        Returns None when the target kept answering 429."""
+        label = case.operation.label
+        dead = self.unresponsive.get(label)
+        if dead is not None:
+            # A timeout or a dropped connection is recorded once per operation: Hypothesis
+            # replays a failing example many times while shrinking, and each replay would
+            # wait the whole timeout again.
+            raise type(dead)(*dead.args)
+
+        def call() -> Any:
+            try:
+                return case.call(session=self.session)
+            except Exception as exc:
+                if transport_check(exc) in ("request_timeout", "connection_error"):
+                    self.unresponsive[label] = exc
+                raise
+
+        def counted() -> None:
+            self.results.rate_limited += 1
+
+        response, still_limited = send_with_backoff(
+            call, lambda r: r.status_code, lambda r: r.headers, on_rate_limited=counted
+        )
+        return None if still_limited else response
+
+    def send_and_validate(self, case: Any) -> None:
+        response = self.send(case)
+        if response is not None:
+            case.validate_response(response)
+
+
+_ACTIVE: list[RunContext] = []
+
+
+def active() -> RunContext | None:
+    """The session's context, for the test modules pytest imports (None: no --base-url)."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+def activate(context: RunContext | None) -> None:
+    _ACTIVE.clear()
+    if context is not None:
+        _ACTIVE.append(context)
