@@ -10,7 +10,6 @@ response truncated, curl, schema error path). Everything allure-pytest writes go
 """
 
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -119,14 +118,14 @@ def spec_link(spec_path: Path, sha256: str, line: int) -> str:
 
 def describe_request(request: Any, target: Target) -> str:
     """A prepared request as text: request line, headers (credentials masked), body."""
-    lines = [f"{request.method} {request.url}"]
+    lines = [f"{request.method} {target.redact_url(request.url)}"]
     lines += [f"{name}: {value}" for name, value in redact_headers(dict(request.headers), target.api_key).items()]
     body = request.body
     text = "\n".join(lines)
     if body:
         raw = body if isinstance(body, bytes) else str(body).encode()
-        text += "\n\n" + truncate(raw)
-    return target.redact(text)
+        text += "\n\n" + target.redact(truncate(raw))
+    return text
 
 
 def describe_response(response: Any, target: Target) -> str:
@@ -135,8 +134,7 @@ def describe_response(response: Any, target: Target) -> str:
     lines = [f"HTTP/{response.http_version} {response.status_code} {response.message}".rstrip()]
     headers = {name: ", ".join(values) for name, values in response.headers.items()}
     lines += [f"{name}: {value}" for name, value in redact_headers(headers, target.api_key).items()]
-    text = "\n".join(lines) + "\n\n" + truncate(response.content or b"", total=response.content_size)
-    return target.redact(text)
+    return "\n".join(lines) + "\n\n" + target.redact(truncate(response.content or b"", total=response.content_size))
 
 
 def truncate(raw: bytes, limit: int = MAX_BODY, total: int | None = None) -> str:
@@ -203,7 +201,7 @@ def annotate_result(context: Any, label: str, records: list[Any], leaves: list[A
         if evidence is not None and evidence.response:
             allure.attach(evidence.response, f"{name}: response", allure.attachment_type.TEXT)
         if record.curl:
-            allure.attach(target.redact(record.curl), f"{name}: curl", allure.attachment_type.TEXT)
+            allure.attach(record.curl, f"{name}: curl", allure.attachment_type.TEXT)  # redacted when built
     for error in leaves or ():
         path = schema_error_path(error)
         if path:
@@ -295,8 +293,8 @@ def _redacting_logger(report_dir: Path, target: Target) -> Any:
             details = getattr(item, "statusDetails", None)
             if prefix and details is not None:
                 details.message = f"{prefix}\n{details.message or ''}"
-            data = asdict(item, filter=lambda _, v: v or v is False)
-            text = target.redact(json.dumps(data, ensure_ascii=False))
+            data = target.redact_value(asdict(item, filter=lambda _, v: v or v is False))
+            text = json.dumps(data, ensure_ascii=False)
             path = self._report_dir / item.file_pattern.format(prefix=uuid.uuid4())
             _write_atomic(path, text.encode("utf-8"))
 
@@ -313,20 +311,27 @@ def _redacting_logger(report_dir: Path, target: Target) -> Any:
 
 
 def _redact_bytes(raw: bytes, target: Target) -> bytes:
+    """An attachment as text without the key as a whole token (our own attachments are
+    redacted already; captured output is not); one that is not UTF-8 is replaced whole when it
+    holds the key at all."""
     if not target.api_key:
         return raw
-    return raw.replace(target.api_key.encode(), target.redact(target.api_key).encode())
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return b"[attachment removed: it holds the API key]" if target.api_key.encode() in raw else raw
+    return target.redact(text).encode("utf-8")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    from conformance.reporting.files import atomic_write
+
+    atomic_write(path, data)
 
 
 def write_frame(results_dir: Path, target: Target, values: Mapping[str, str], checks: Iterable[str]) -> None:
     """`environment.properties` and `categories.json` beside the results."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / "environment.properties").write_text(target.redact(environment_properties(values)), encoding="utf-8")
-    text = json.dumps(categories(checks), indent=2)
-    (results_dir / "categories.json").write_text(target.redact(text) + "\n", encoding="utf-8")
+    from conformance.reporting.files import atomic_write
+
+    atomic_write(results_dir / "environment.properties", environment_properties(values))
+    atomic_write(results_dir / "categories.json", json.dumps(categories(checks), indent=2) + "\n")

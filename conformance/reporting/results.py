@@ -1,8 +1,9 @@
 """Per-operation results of a conformance run, collected during the pytest session and
 written once at its end as `summary.json`.
 
-Everything written passes through `Target.redact`: the report directory is meant to be
-shared (CI artifacts, bug reports), so the API key must never reach it.
+The report directory is meant to be shared (CI artifacts, bug reports), so the API key must
+never reach it: every text that can hold it is redacted when it enters the model (messages,
+reasons, curl commands, the target's URL), and the writers serialize the model as it is.
 """
 
 from collections import Counter
@@ -129,7 +130,7 @@ class Results:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "target": {"base_url": self.target.base_url},
+            "target": {"base_url": self.target.redact_url(self.target.base_url)},
             "spec": {"sha256": self.spec_sha256},
             "seed": self.seed,
             "operations": [op.as_dict() for op in self.operations.values()],
@@ -138,11 +139,25 @@ class Results:
         }
 
     def write(self, report_dir: Path) -> Path:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        path = report_dir / "summary.json"
-        text = orjson.dumps(self.summary(), option=orjson.OPT_INDENT_2).decode()
-        path.write_text(self.target.redact(text) + "\n", encoding="utf-8")
+        """summary.json, atomically, once the model has passed its schema (a writer bug shows
+        as a one-line error naming the violation; the file is still written, never lost)."""
+        from conformance.reporting.files import atomic_write
+
+        summary = self.summary()
+        problems = summary_problems(summary)
+        path = atomic_write(report_dir / "summary.json", orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        if problems:
+            raise ValueError(f"summary.json breaks its schema: {problems[0]}")
         return path
+
+
+def summary_problems(summary: dict[str, Any]) -> list[str]:
+    """Where `summary` breaks `summary_schema.json` (empty: it holds)."""
+    import jsonschema_rs
+
+    schema = orjson.loads((Path(__file__).with_name("summary_schema.json")).read_bytes())
+    validator = jsonschema_rs.validator_for(schema)
+    return [f"{'/'.join(map(str, e.instance_path)) or '/'}: {e.message}" for e in validator.iter_errors(summary)]
 
 
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:

@@ -39,6 +39,7 @@ class RunContext:
     allure: bool = False  # Allure results are written (labels and attachments are added)
     previous: tuple[str, dict[str, Any]] | None = None  # --compare: (dir, its summary.json)
     _coverage: Any = None
+    write_errors: list[str] = field(default_factory=list)  # report writers that failed, one line each
 
     def coverage(self) -> Any:
         if self._coverage is None:

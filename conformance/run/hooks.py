@@ -23,7 +23,7 @@ def register_hooks(context: RunContext) -> None:
     def after_validate(ctx: Any, case: Any, response: Any, results_: list[Any]) -> None:
         request = response.request
         curl = _curl(target, request)
-        sent_key = bool(target.api_key) and target.api_key in str(request.headers.get("Authorization", ""))
+        sent_key = bool(target.api_key) and request.headers.get("Authorization") == f"Bearer {target.api_key}"
         operation = results.operations.get(case.operation.label)
         for result in results_:
             if operation is not None:

@@ -249,8 +249,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus == pytest.ExitCode.INTERRUPTED:
         context.results.mark_interrupted()  # Ctrl-C: keep what was gathered, say what was not run
     if context.report_dir is not None:
-        context.results.write(context.report_dir)
         from conformance.reporting.artifacts import write_all
+        from conformance.reporting.files import write_each
 
         allure_dir = session.config.getoption("allure_report_dir", None)
-        write_all(context, context.report_dir, context.previous, Path(allure_dir) if allure_dir else None)
+        context.write_errors = write_each([("summary.json", lambda: context.results.write(context.report_dir))])
+        context.write_errors += write_all(
+            context, context.report_dir, context.previous, Path(allure_dir) if allure_dir else None
+        )

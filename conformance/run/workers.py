@@ -34,8 +34,9 @@ def write_part(results: Results, path: Path) -> None:
         "rate_limited": results.rate_limited,
         "requests_by_phase": dict(results.requests_by_phase),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(results.target.redact(orjson.dumps(part).decode()), encoding="utf-8")
+    from conformance.reporting.files import atomic_write
+
+    atomic_write(path, orjson.dumps(part))
 
 
 def merge_parts(results: Results, report_dir: Path) -> int:

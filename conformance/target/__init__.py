@@ -2,18 +2,20 @@
 
 Safety lives here so every sender obeys the same rules: against a target that is not on
 loopback nothing that writes is sent without `allow_writes`; `read_only` forces GET/HEAD
-anywhere. The API key never leaves the process: `redact` scrubs it from any text the suite
-writes (reports, logs, curl reproductions, attachments).
+anywhere. The API key never leaves the process: it is removed where it can occur, before
+anything is serialized (`conformance/target/redaction.py`), never by rewriting a written file.
 """
 
 import ipaddress
-import shlex
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from conformance.target.curl import curl_command
+from conformance.target.redaction import REDACTED, redact_headers, redact_url, redact_value, scrub
+
+__all__ = ["REDACTED", "Target", "TargetError", "curl_command", "is_loopback", "parse_base_url", "redact_headers"]
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REDACTED = "[REDACTED]"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
@@ -55,7 +57,15 @@ class Target:
         return f"{method.upper()} not sent: {self.host} is not loopback and --allow-writes was not given"
 
     def redact(self, text: str) -> str:
-        return redact(text, self.api_key)
+        """Free text (a message, a log line) without the key as a whole token."""
+        return scrub(text, self.api_key)
+
+    def redact_url(self, url: str) -> str:
+        return redact_url(url, self.api_key)
+
+    def redact_value(self, value: object) -> object:
+        """A JSON value without the key in its strings (keys of objects stay as they are)."""
+        return redact_value(value, self.api_key)
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
@@ -82,43 +92,3 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def redact(text: str, secret: str) -> str:
-    """`text` with every occurrence of `secret` (and of its Basic/Bearer forms) replaced."""
-    if not secret or not text:
-        return text
-    return text.replace(secret, REDACTED)
-
-
-def redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
-    cleaned: dict[str, str] = {}
-    for name, value in headers.items():
-        if name.lower() in ("authorization", "proxy-authorization", "x-api-key", "cookie"):
-            scheme, _, _ = str(value).partition(" ")
-            cleaned[name] = f"{scheme} {REDACTED}" if scheme and scheme != value else REDACTED
-        else:
-            cleaned[name] = redact(str(value), secret)
-    return cleaned
-
-
-def curl_command(
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    body: bytes | str | None,
-    secret: str,
-    *,
-    skip_headers: Iterable[str] = ("content-length", "host", "user-agent", "accept-encoding", "connection"),
-) -> str:
-    """A curl command that replays the request, with the key redacted (the reader supplies
-    their own: the Authorization header says where)."""
-    parts = ["curl", "-X", method.upper(), shlex.quote(redact(url, secret))]
-    skipped = {h.lower() for h in skip_headers}
-    for name, value in redact_headers(headers, secret).items():
-        if name.lower() not in skipped:
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if body:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        parts += ["--data-binary", shlex.quote(redact(text, secret))]
-    return " ".join(parts)

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 import pytest
 
-from conformance.run.runner import embedded_server
+from conformance.run.embedded import embedded_server
 
 SENTINEL = "sentinel-key-6d1e0a93c7b5"
 RUN_TIMEOUT = 120

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
-from conformance.run.runner import embedded_server
+from conformance.run.embedded import embedded_server
 
 KEY = "sentinel-key-pagination-5a1e"
 SMALL = ["--max-examples", "1", "--seed", "1", "--max-pages", "5"]

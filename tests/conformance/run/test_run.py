@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
-from conformance.run.runner import embedded_server
+from conformance.run.embedded import embedded_server
 
 SENTINEL = "sentinel-key-0f9c2b7e41d3"
 RUN_TIMEOUT = 120

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.run.runner import embedded_server
+from conformance.run.embedded import embedded_server
 from tests.conformance.run.test_run import SENTINEL, SMALL, run_cli, summary
 
 ONE_FAILS = ["--include-operation-id", "FindAddresses", "--include-operation-id", "GetUserBalance"]

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from conformance.reporting.results import FailureRecord, OperationResult, Results
-from conformance.run.runner import per_worker_rate
+from conformance.run.session import per_worker_rate
 from conformance.run.workers import PARTS, merge_parts, part_path, write_part
 from conformance.target import Target
 from tests.conformance.run.test_run import SENTINEL, SMALL, run_cli, summary
@@ -60,7 +60,7 @@ def test_the_rate_limit_is_shared_out() -> None:
 def test_a_two_worker_run_finds_what_one_process_finds(
     shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    from conformance.run.runner import embedded_server
+    from conformance.run.embedded import embedded_server
 
     ids = ["--include-operation-id", "FindAddresses", "--include-operation-id", "GetUserBalance"]
     with embedded_server(shared_spec_path, SENTINEL, faults=["undocumented-status:FindAddresses"]) as url:

@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.run.runner import first_line
-from conformance.run.runner import stop_process as stop
+from conformance.run.embedded import first_line
+from conformance.run.embedded import stop_process as stop
 from conformance.server.sample_requests import DEFAULT_TOKEN, build_request, store_path_values
 from conformance.server.state import Store
 from spec.index import Operation, SpecIndex

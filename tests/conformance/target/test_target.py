@@ -4,7 +4,8 @@ import shlex
 
 import pytest
 
-from conformance.target import REDACTED, Target, TargetError, curl_command, is_loopback, parse_base_url, redact
+from conformance.target import REDACTED, Target, TargetError, curl_command, is_loopback, parse_base_url
+from conformance.target.redaction import scrub as redact
 
 KEY = "KEY-sentinel-0123456789"
 
