@@ -17,9 +17,9 @@ SELECTION = ["--include-tag", "Addresses", "--max-examples", "2", "--seed", "3"]
 
 def verdicts(data: dict[str, Any]) -> dict[str, Any]:
     operations = {
-        f"{op['method']} {op['path']}": (op["status"], sorted((f["check"], f["classification"]) for f in op["failures"]))
+        f"{op['method']} {op['path']}": (op["status"], sorted((f["check"], f["classification"]) for f in op["failures"]))  # noqa: E501
         for op in data["operations"]
-    }
+    }  # fmt: skip
     totals = {k: v for k, v in data["totals"].items() if k not in ("requests", "requests_by_phase", "rate_limited")}
     return {"operations": operations, "totals": totals}
 
