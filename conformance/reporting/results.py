@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from conformance.target import Target
-from conformance.triage import SERVER, SETUP
+from conformance.triage import SERVER, SETUP, Verdict
 
 MAX_MESSAGE = 2000
 _AUTH_STATUSES = frozenset({401, 403})
@@ -22,17 +22,21 @@ _AUTH_STATUSES = frozenset({401, 403})
 
 def classify(
     check: str, status_code: int | None = None, sent_key: bool = False, error: BaseException | None = None
-) -> str:
-    """Whose problem a failure is, as far as the request and response tell: `setup` (the
-    run could not test the target: network, timeout, our key refused) or `server`. Whether a
-    `server` failure is really the spec's is decided by conformance.triage."""
+) -> Verdict | None:
+    """Whose problem a failure is, as far as the request and response alone tell: `setup` (the
+    run could not test the target: network, our key refused), `server` for a target that hung
+    or dropped the connection, or None: conformance.triage decides from the spec."""
     if error is not None:
         # A hang or a dropped connection on one operation, once preflight has reached the
         # target, is that operation's misbehaviour; any other transport error is the run's.
-        return SERVER if check in ("request_timeout", "connection_error") else SETUP
+        if check == "request_timeout":
+            return Verdict(SERVER, "the target did not answer within the run's timeout")
+        if check == "connection_error":
+            return Verdict(SERVER, "the target dropped the connection before the answer was complete")
+        return Verdict(SETUP, f"the request could not be made ({type(error).__name__})")
     if sent_key and status_code in _AUTH_STATUSES and check != "ignored_auth":
-        return SETUP  # a request carrying our key refused: the key or its scope is wrong
-    return SERVER
+        return Verdict(SETUP, f"a request carrying the run's API key was refused ({status_code}): the key or its scope")
+    return None
 
 
 @dataclass
@@ -41,9 +45,16 @@ class FailureRecord:
     classification: str
     message: str
     curl: str | None
+    reason: str = ""  # why triage chose the class, in words (see conformance.triage)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "classification": self.classification, "message": self.message, "curl": self.curl}
+        return {
+            "check": self.check,
+            "classification": self.classification,
+            "reason": self.reason,
+            "message": self.message,
+            "curl": self.curl,
+        }
 
 
 @dataclass

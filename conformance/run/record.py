@@ -8,7 +8,6 @@ import pytest
 from conformance.reporting.results import FailureRecord, classify, one_line
 from conformance.run.context import RunContext
 from conformance.run.transport_errors import leaves, transport_check
-from conformance.triage import SERVER
 
 
 def record(
@@ -47,7 +46,9 @@ def record(
                 one_line(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             )
             check = transport_check(exc)
-            result.failures.append(FailureRecord(check, classify(check, error=exc), message, None))
+            verdict = classify(check, error=exc)
+            assert verdict is not None  # an exception always has its class
+            result.failures.append(FailureRecord(check, verdict.classification, message, None, verdict.reason))
     if failed or any(not isinstance(exc, Failure) for exc in leaves(call.excinfo.value)):
         result.status = "failed" if failed or result.status == "failed" else "errored"
 
@@ -57,16 +58,16 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
     checks = type(failure).checks
     check = evidence.check if evidence else (checks[0] if checks else type(failure).__name__)
     message = f"{failure.title}: {failure.message}" if failure.message else failure.title
-    classification = classify(check, evidence.status_code, evidence.sent_key) if evidence else classify(check)
-    if classification == SERVER:
-        # The spec's own contradictions at this operation make it the spec's failure.
+    verdict = classify(check, evidence.status_code, evidence.sent_key) if evidence else None
+    if verdict is None:  # the spec decides: positive evidence at that place, or the target's
         status = evidence.status_code if evidence else None
         operation = context.operations.get(label)
         sent = evidence.sent if evidence else None
-        classification = context.triage().classify(operation, check, message, status, failure=failure, sent=sent)
+        verdict = context.triage().classify(operation, check, message, status, failure=failure, sent=sent)
     return FailureRecord(
         check=check,
-        classification=classification,
+        classification=verdict.classification,
         message=context.target.redact(one_line(message)),
         curl=evidence.curl if evidence else None,
+        reason=context.target.redact(one_line(verdict.reason)),
     )

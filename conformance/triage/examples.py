@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.triage.classes import EXAMPLE_RULES, breaks_schema
+from conformance.triage.classes import VALUE_RULES
 from conformance.triage.reach import schemas_at
 from spec.index import SpecIndex
 from spec.pointer import escape, get, split
@@ -43,10 +43,10 @@ class ExampleValues:
 
     @classmethod
     def from_findings(cls, index: SpecIndex, findings: Iterable[tuple[str, str]]) -> "ExampleValues":
-        """From (rule id, pointer) pairs of an audit: the example findings, defaults left out."""
+        """From (rule id, pointer) pairs of an audit: its invalid examples and defaults."""
         values = cls()
         for rule, pointer in findings:
-            if rule in EXAMPLE_RULES and not breaks_schema(rule, pointer):
+            if rule in VALUE_RULES:
                 for flagged in flagged_values(index, rule, pointer):
                     values.by_key.setdefault(value_key(flagged.value), []).append(flagged)
         return values

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.triage import SERVER, SETUP, SPEC, SpecProblems, Triage, classify, operation_schemas, triage_for
+from conformance.triage import SERVER, SETUP, SPEC, Observed, Triage, operation_schemas, triage_for
+from conformance.triage import setup_verdict
 from spec.index import build_index
 from spec.load import load_spec
 
@@ -30,24 +31,47 @@ def ops(index):
     return {op.path: op for op in index.operations}
 
 
+def _classification(self, *args, **kwargs) -> str:
+    return self.classify(*args, **kwargs).classification
+
+
+Triage.classify_ = _classification  # the class alone, for the assertions below
+
+
 def test_operation_schemas_follow_refs_into_components() -> None:
     index = build_index(SMALL)
     reached = operation_schemas(index, ops(index)["/bad"])
     assert "/components/schemas/Inner" in reached and "/components/schemas/Good" not in reached
 
 
-def test_a_failure_where_the_spec_contradicts_itself_is_the_specs() -> None:
+def test_a_finding_elsewhere_in_the_reached_schemas_excuses_nothing() -> None:
+    """/bad reaches Inner, whose `default: null` is invalid: that is no evidence about any
+    other failure of /bad (a missing property, a wrong type elsewhere)."""
     index = build_index(SMALL)
-    problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
-    triage = Triage(index, problems)
-    assert triage.classify(ops(index)["/bad"], "response_schema_conformance", "boom") == SPEC
-    assert triage.classify(ops(index)["/good"], "response_schema_conformance", "boom") == SERVER
+    triage = Triage.from_findings(index, [("default-valid", "/components/schemas/Inner/default")])
+    assert triage.classify_(ops(index)["/bad"], "response_schema_conformance", "boom") == SERVER
+    verdict = triage.judge(
+        ops(index)["/bad"],
+        Observed("response_schema_conformance", keyword_location="/components/schemas/Bad/properties/inner/type"),
+    )
+    assert verdict.classification == SERVER and "no spec finding" in verdict.reason
+
+
+def test_the_failing_keywords_own_finding_is_the_specs() -> None:
+    index = build_index(SMALL)
+    triage = Triage.from_findings(index, [("enum-type-match", "/components/schemas/Good/properties/name/enum")])
+    at = Observed("response_schema_conformance", keyword_location="/components/schemas/Good/properties/name/enum")
+    beside = Observed("response_schema_conformance", keyword_location="/components/schemas/Good/properties/name/type")
+    below = Observed("response_schema_conformance", keyword_location="/components/schemas/Good/properties/enum")
+    assert triage.judge(ops(index)["/good"], at).classification == SPEC
+    assert triage.judge(ops(index)["/good"], beside).classification == SPEC  # `type` and `enum` contradict
+    assert triage.judge(ops(index)["/good"], below).classification == SERVER
 
 
 def test_findings_of_style_rules_do_not_excuse_the_server() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("operation-description", "/components/schemas/Inner")])
-    assert Triage(index, problems).classify(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
+    assert Triage(index, problems).classify_(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
 
 
 def test_an_undocumented_standard_client_error_is_the_specs() -> None:
@@ -55,11 +79,11 @@ def test_an_undocumented_standard_client_error_is_the_specs() -> None:
     when the operation documents none of them, answering one is the spec's omission."""
     index = build_index(SMALL)
     good = ops(index)["/good"]
-    triage = Triage(index, SpecProblems())
-    assert triage.classify(good, "status_code_conformance", "Received: 401", 401) == SPEC
-    assert triage.classify(good, "status_code_conformance", "Received: 422", 422) == SPEC
-    assert triage.classify(good, "status_code_conformance", "Received: 418", 418) == SERVER
-    assert triage.classify(good, "status_code_conformance", "Received: 299", 299) == SERVER
+    triage = Triage(index)
+    assert triage.classify_(good, "status_code_conformance", "Received: 401", 401) == SPEC
+    assert triage.classify_(good, "status_code_conformance", "Received: 422", 422) == SPEC
+    assert triage.classify_(good, "status_code_conformance", "Received: 418", 418) == SERVER
+    assert triage.classify_(good, "status_code_conformance", "Received: 299", 299) == SERVER
 
 
 def test_a_documented_4xx_range_leaves_undocumented_codes_to_the_server() -> None:
@@ -68,13 +92,13 @@ def test_a_documented_4xx_range_leaves_undocumented_codes_to_the_server() -> Non
         "paths": {"/r": {"get": {"responses": {"200": {"description": "ok"}, "4XX": {"description": "x"}}}}},
     }
     index = build_index(spec)
-    assert Triage(index, SpecProblems()).classify(ops(index)["/r"], "status_code_conformance", "x", 404) == SERVER
+    assert Triage(index).classify_(ops(index)["/r"], "status_code_conformance", "x", 404) == SERVER
 
 
 def test_a_response_problem_does_not_excuse_input_checks() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
-    assert Triage(index, problems).classify(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
+    assert Triage(index, problems).classify_(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
 
 
 def test_ignored_auth_is_the_specs_where_it_declares_an_auth_like_header() -> None:
@@ -87,9 +111,9 @@ def test_ignored_auth_is_the_specs_where_it_declares_an_auth_like_header() -> No
         },
     }  # fmt: skip
     index = build_index(spec)
-    triage = Triage(index, SpecProblems())
-    assert triage.classify(ops(index)["/own"], "ignored_auth", "accepted", 201) == SPEC
-    assert triage.classify(ops(index)["/plain"], "ignored_auth", "accepted", 201) == SERVER
+    triage = Triage(index)
+    assert triage.classify_(ops(index)["/own"], "ignored_auth", "accepted", 201) == SPEC
+    assert triage.classify_(ops(index)["/plain"], "ignored_auth", "accepted", 201) == SERVER
 
 
 def test_type_only_mutations_of_text_fields_are_the_specs() -> None:
@@ -105,15 +129,15 @@ def test_type_only_mutations_of_text_fields_are_the_specs() -> None:
         },
     }  # fmt: skip
     index = build_index(spec)
-    triage = Triage(index, SpecProblems())
+    triage = Triage(index)
     types_only = (
         "Schema-violating request accepted: Invalid component: in body - violates `type` at /properties/ttl "
         "(was integer, became string) - violates `type` at /properties/name (was string, became object)"
     )
-    assert triage.classify(ops(index)["/media"], "negative_data_rejection", types_only, 201) == SPEC
-    assert triage.classify(ops(index)["/json"], "negative_data_rejection", types_only, 201) == SERVER
+    assert triage.classify_(ops(index)["/media"], "negative_data_rejection", types_only, 201) == SPEC
+    assert triage.classify_(ops(index)["/json"], "negative_data_rejection", types_only, 201) == SERVER
     with_a_bound = types_only + " - violates `maxLength` at /properties/name"
-    assert triage.classify(ops(index)["/media"], "negative_data_rejection", with_a_bound, 201) == SERVER
+    assert triage.classify_(ops(index)["/media"], "negative_data_rejection", with_a_bound, 201) == SERVER
 
 
 def test_format_mutations_of_file_parts_are_the_specs_and_others_the_servers() -> None:
@@ -132,12 +156,12 @@ def test_format_mutations_of_file_parts_are_the_specs_and_others_the_servers() -
                                    "File": {"type": "string", "format": "binary"}}},
     }  # fmt: skip
     index = build_index(spec)
-    triage = Triage(index, SpecProblems())
+    triage = Triage(index)
     prefix = "Schema-violating request accepted: Invalid component: in body - "
     upload = ops(index)["/upload"]
-    assert triage.classify(upload, "negative_data_rejection", prefix + "violates `format` at /properties/loa") == SPEC
+    assert triage.classify_(upload, "negative_data_rejection", prefix + "violates `format` at /properties/loa") == SPEC
     assert (
-        triage.classify(upload, "negative_data_rejection", prefix + "violates `format` at /properties/email") == SERVER
+        triage.classify_(upload, "negative_data_rejection", prefix + "violates `format` at /properties/email") == SERVER
     )
 
 
@@ -151,13 +175,13 @@ def test_a_malformed_media_type_makes_content_failures_the_specs() -> None:
     triage = Triage(
         index, SpecProblems.from_findings([("media-type-valid", "/paths/~1doc/get/responses/200/content/*")])
     )
-    assert triage.classify(ops(index)["/doc"], "content_type_conformance", "Malformed media type", 200) == SPEC
+    assert triage.classify_(ops(index)["/doc"], "content_type_conformance", "Malformed media type", 200) == SPEC
 
 
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
     problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
-    assert Triage(index, problems).classify(ops(index)["/bad"], "not_a_server_error", "500") == SERVER
+    assert Triage(index, problems).classify_(ops(index)["/bad"], "not_a_server_error", "500") == SERVER
 
 
 @pytest.mark.parametrize(
@@ -165,7 +189,8 @@ def test_a_server_error_is_never_the_specs() -> None:
     [("setup", "x"), ("network_error", "x"), ("response_schema_conformance", "Connection refused")],
 )
 def test_network_and_timeouts_are_setup(check: str, message: str) -> None:
-    assert classify(check, message, spec_problem=True) == SETUP
+    verdict = setup_verdict(check, message)
+    assert verdict is not None and verdict.classification == SETUP
 
 
 def test_the_telnyx_specs_own_contradictions_are_found(shared_spec_path: Path) -> None:
@@ -175,10 +200,10 @@ def test_the_telnyx_specs_own_contradictions_are_found(shared_spec_path: Path) -
     by_path = {(op.method, op.path): op for op in index.operations}
     canary = by_path[("get", "/ai/assistants/{assistant_id}/canary-deploys")]
     assert triage.operation_has_spec_problem(canary)  # VersionConfig: boolean exclusive bounds
-    assert triage.classify(canary, "response_schema_conformance", "percentage out of range") == SPEC
+    assert triage.classify_(canary, "response_schema_conformance", "percentage out of range") == SPEC
     clean = by_path[("get", "/addresses")]
     assert not triage.operation_has_spec_problem(clean)
-    assert triage.classify(clean, "response_schema_conformance", "missing property") == SERVER
+    assert triage.classify_(clean, "response_schema_conformance", "missing property") == SERVER
 
 
 # --- the spec's own invalid examples, judged by value ------------------------------------------
@@ -260,45 +285,45 @@ def test_the_audit_feeds_the_invalid_examples_to_triage(echo) -> None:
 def test_a_response_echoing_an_invalid_schema_example_is_the_specs(echo) -> None:
     triage, by_path = echo
     failure = schema_failure("/things", {"data": {"created_at": "2025-08-06"}})
-    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SPEC
+    assert triage.classify_(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SPEC
 
 
 def test_a_different_invalid_value_is_still_the_servers(echo) -> None:
     triage, by_path = echo
     failure = schema_failure("/things", {"data": {"created_at": "yesterday"}})
-    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+    assert triage.classify_(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
 
 
 def test_the_example_value_elsewhere_in_the_body_is_the_servers(echo) -> None:
     """`updated_at` has no example: the same string there was not copied from the spec."""
     triage, by_path = echo
     failure = schema_failure("/things", {"data": {"updated_at": "2025-08-06"}})
-    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+    assert triage.classify_(by_path["/things"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
 
 
 def test_the_example_value_on_an_operation_without_that_example_is_the_servers(echo) -> None:
     """`/plain` has the same shape but its schema carries no invalid example."""
     triage, by_path = echo
     failure = schema_failure("/plain", {"data": {"created_at": "2025-08-06"}})
-    assert triage.classify(by_path["/plain"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
+    assert triage.classify_(by_path["/plain"], "response_schema_conformance", "x", 200, failure=failure) == SERVER
 
 
 def test_an_echoed_media_example_is_the_specs_at_its_own_place_only(echo) -> None:
     triage, by_path = echo
     counts = by_path["/counts"]
     echoed = schema_failure("/counts", {"data": {"count": "three", "unit": "kg"}})
-    assert triage.classify(counts, "response_schema_conformance", "x", 200, failure=echoed) == SPEC
+    assert triage.classify_(counts, "response_schema_conformance", "x", 200, failure=echoed) == SPEC
     other = schema_failure("/counts", {"data": {"count": "four", "unit": "kg"}})
-    assert triage.classify(counts, "response_schema_conformance", "x", 200, failure=other) == SERVER
+    assert triage.classify_(counts, "response_schema_conformance", "x", 200, failure=other) == SERVER
 
 
 def test_without_the_failure_an_invalid_example_excuses_nothing(echo) -> None:
     """Judged by value only: the location of an invalid example alone is not the spec's."""
     triage, by_path = echo
     assert not triage.operation_has_spec_problem(by_path["/things"])
-    assert triage.classify(by_path["/things"], "response_schema_conformance", "x", 200) == SERVER
+    assert triage.classify_(by_path["/things"], "response_schema_conformance", "x", 200) == SERVER
     failure = schema_failure("/things", {"data": {"created_at": "2025-08-06"}})
-    assert triage.classify(by_path["/things"], "not_a_server_error", "x", 500, failure=failure) == SERVER
+    assert triage.classify_(by_path["/things"], "not_a_server_error", "x", 500, failure=failure) == SERVER
 
 
 def test_example_values_compare_by_json_type() -> None:
@@ -330,7 +355,7 @@ def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path:
         body = {"data": {"house_number": house_number}}
         (error,) = [e for e in validator.iter_errors(body) if list(e.instance_path) == ["data", "house_number"]]
         failure = JsonSchemaError(operation="GET /dynamic_emergency_addresses/{id}", exc=error, root_schema={})
-        return triage.classify(operation, "response_schema_conformance", "x", 200, failure=failure)
+        return triage.classify_(operation, "response_schema_conformance", "x", 200, failure=failure)
 
     assert classified(600) == SPEC
     assert classified(601) == SERVER
@@ -355,7 +380,7 @@ def test_a_rejected_request_carrying_the_specs_invalid_example_is_the_specs(shar
     example = ({"from": "+13125551234", "to": ["+E.164"], "text": "hi"}, None, {})
     real = ({"from": "+13125551234", "to": ["+13125550000"], "text": "hi"}, None, {})
     rejected = "Schema-valid request rejected"
-    assert triage.classify(operation, "positive_data_acceptance", rejected, 422, sent=example) == SPEC
-    assert triage.classify(operation, "positive_data_acceptance", rejected, 422, sent=real) == SERVER
+    assert triage.classify_(operation, "positive_data_acceptance", rejected, 422, sent=example) == SPEC
+    assert triage.classify_(operation, "positive_data_acceptance", rejected, 422, sent=real) == SERVER
     # an example value only excuses the check that sends it as valid data
-    assert triage.classify(operation, "negative_data_rejection", "accepted", 200, sent=example) == SERVER
+    assert triage.classify_(operation, "negative_data_rejection", "accepted", 200, sent=example) == SERVER
