@@ -129,7 +129,7 @@ def test_clean_server_passes_pagination_and_lifecycle(
 
 
 def cursor_spec(path: Path) -> Path:
-    from tests.conformance.server.test_faults import CURSOR_SPEC
+    from tests.conformance.server.faults.test_faults import CURSOR_SPEC
 
     path.write_bytes(orjson.dumps(CURSOR_SPEC))
     return path

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.server.generate import GenerationError, generate
+from conformance.server.generation import GenerationError, generate
 from spec.index import SpecIndex, build_index
 from spec.pointer import escape
 
-SHARED_SPEC = Path(__file__).resolve().parents[3].parent / "shared/spec/telnyx.yml"
-ROOT = Path(__file__).resolve().parents[3]
+SHARED_SPEC = Path(__file__).resolve().parents[4].parent / "shared/spec/telnyx.yml"
+ROOT = Path(__file__).resolve().parents[4]
 SEEDS = settings(max_examples=40, deadline=None)
 
 
@@ -158,7 +158,7 @@ FREE = {
 SUBPROCESS = """
 import orjson, sys
 from spec.index import build_index
-from conformance.server.generate import generate
+from conformance.server.generation import generate
 doc = orjson.loads(sys.stdin.buffer.read())
 index = build_index(doc["doc"])
 sys.stdout.buffer.write(orjson.dumps([generate(index, p, seed=s) for p, s in doc["calls"]]))
@@ -204,7 +204,7 @@ def test_shared_spec_values_are_identical_in_another_process(shared_index: SpecI
     here = [generate(shared_index, p, seed=s) for p, s in calls]
     code = (
         "import orjson, sys\nfrom pathlib import Path\nfrom spec.load import load_spec\n"
-        "from spec.index import build_index\nfrom conformance.server.generate import generate\n"
+        "from spec.index import build_index\nfrom conformance.server.generation import generate\n"
         f"index = build_index(load_spec(Path({str(SHARED_SPEC)!r}), use_cache=False).data)\n"
         "calls = orjson.loads(sys.stdin.buffer.read())\n"
         "sys.stdout.buffer.write(orjson.dumps([generate(index, p, seed=s) for p, s in calls]))\n"
