@@ -408,6 +408,12 @@ def test_phone_numbers_look_like_telnyx_e164() -> None:
     assert all(e164.fullmatch(value[k]) for k in ("phone_number", "to", "e164", "address")), value
 
 
+def test_plain_strings_named_like_a_number_are_phone_numbers() -> None:
+    """A name ending in `_number` (`fax_number`) means a telephone number, without saying "phone"."""
+    index = make_index({"Numbers": {"type": "object", "properties": {"fax_number": {"type": "string"}}}})
+    assert re.fullmatch(r"\+1312555\d{4}", generated(index, "Numbers", 2)["fax_number"])
+
+
 @SEEDS
 @given(seed=st.integers())
 def test_formats_pass_the_format_checking_validator(seed: int) -> None:
