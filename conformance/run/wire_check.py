@@ -13,8 +13,8 @@ route) keeps its failure.
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from conformance.server.request_validation import RequestParts, validate_request
 from conformance.server.routes import Router, base_path
+from conformance.server.validation import RequestParts, validate_request
 from spec.index import Operation, SpecIndex
 
 NEGATIVE_CHECK = "negative_data_rejection"

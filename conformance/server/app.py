@@ -3,29 +3,32 @@
 A request goes through fixed stages: route -> authenticate -> rate limit -> validate ->
 handle (stateful collection or generic, schema-generated response) -> fault transforms.
 Every stage is a plain function of the request context; faults switch stages off or
-transform what they produce (see faults.py), so the pipeline reads the same with or without
+transform what they produce (see faults/), so the pipeline reads the same with or without
 them. Nothing a client sends may crash it: any exception becomes a 500 with the envelope.
 """
 
 import asyncio
 import logging
-import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
 from conformance.server import envelope
-from conformance.server.auth import is_authorized
+from conformance.server.auth import DEFAULT_TOKEN, is_authorized
+from conformance.server.context import Context, RateWindow
+from conformance.server.error_shape import documented_error
+from conformance.server.faults import FaultSet
 from conformance.server.responses import Response, success_response
 from conformance.server.routes import Match, Router
+from conformance.server.state import Store
+from conformance.server.validation import RequestParts, validate_request
 from spec.index import Operation, SpecIndex
 
 log = logging.getLogger("telnyx_conformance.server")
 
-DEFAULT_TOKEN = "telnyx-conformance-test-token"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 # Advertised per 60 s window when no --rate-limit is set; never enforced then, and large
 # enough that `remaining` stays positive under any bounded load test.
@@ -43,50 +46,8 @@ class ServerConfig:
     hang_seconds: float = 3600.0
 
 
-@dataclass
-class RateWindow:
-    """A fixed-window counter: simple, and its headers are exact."""
-
-    limit: int
-    seconds: float
-    started: float = 0.0
-    count: int = 0
-
-    def take(self, now: float) -> tuple[bool, int, int]:
-        """(allowed, remaining, seconds until reset)."""
-        if now - self.started >= self.seconds:
-            self.started, self.count = now, 0
-        self.count += 1
-        reset = max(1, math.ceil(self.started + self.seconds - now))
-        return self.count <= self.limit, max(0, self.limit - self.count), reset
-
-
-@dataclass
-class Context:
-    """What the stages know about one request."""
-
-    server: "ReferenceServer"
-    method: str
-    path: str
-    query: list[tuple[str, str]]
-    headers: dict[str, str]
-    body: bytes
-    match: Match | None = None
-    operation: Operation | None = None
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    parsed_body: Any = None
-    rate: tuple[int, int, int] | None = None  # limit, remaining, seconds to reset
-
-    def faulty(self, name: str) -> bool:
-        """Is fault `name` switched on and scoped to this request's operation?"""
-        return self.server.faults.active(name, self)
-
-
 class ReferenceServer:
     def __init__(self, index: SpecIndex, config: ServerConfig | None = None) -> None:
-        from conformance.server.faults import FaultSet
-        from conformance.server.state import Store
-
         self.index = index
         self.config = config or ServerConfig()
         self.router = Router(index)
@@ -126,8 +87,6 @@ class ReferenceServer:
         await _send(send, response)
 
     def _documented_error(self, operation: Operation, response: Response) -> Response:
-        from conformance.server.error_shape import documented_error
-
         try:
             return documented_error(self.index, operation, response, seed=self.config.seed)
         except Exception:  # the envelope is still an answer; never a crash
@@ -138,7 +97,9 @@ class ReferenceServer:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         raw_query = scope.get("query_string", b"").decode("latin-1")
         query = parse_qsl(raw_query, keep_blank_values=True, encoding="utf-8", errors="replace")
-        ctx = Context(self, scope["method"].upper(), scope["path"], query, headers, b"")
+        ctx = Context(
+            self.index, self.config.seed, self.faults, scope["method"].upper(), scope["path"], query, headers, b""
+        )
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -184,8 +145,6 @@ class ReferenceServer:
         return Response(429, envelope.simple(envelope.RATE_LIMITED), {"retry-after": str(reset)})
 
     def _validate(self, ctx: Context) -> Response | None:
-        from conformance.server.request_validation import RequestParts, validate_request
-
         parts = RequestParts(
             method=ctx.method,
             path_params=ctx.match.path_params if ctx.match else {},

@@ -11,6 +11,8 @@ from typing import Any
 
 from spec.index import Operation, SpecIndex
 
+DEFAULT_TOKEN = "telnyx-conformance-test-token"  # the bearer token a server accepts unless told another
+
 
 def requirements(index: SpecIndex, operation: Operation) -> list[dict[str, Any]]:
     declared = operation.node.get("security", index.doc.get("security", []))

@@ -5,7 +5,7 @@ from typing import Any
 import orjson
 
 # One table for the codes the server itself emits (request validation has its own, see
-# request_validation.py); codes are strings of digits, as Telnyx sends them.
+# validation/model.py); codes are strings of digits, as Telnyx sends them.
 AUTH_REQUIRED = ("10009", "Authentication failed", "The request could not be authenticated.")
 NOT_FOUND = ("10005", "Resource not found", "The requested resource or URL could not be found.")
 METHOD_NOT_ALLOWED = ("10006", "Method not allowed", "The method is not allowed for this resource.")

@@ -10,10 +10,9 @@ from typing import Any
 
 import orjson
 
+from conformance.server.generation import generate
 from spec.index import Operation, SpecIndex
 from spec.telnyx import JSON, media_type, response_object, success_status
-
-__all__ = ["JSON", "Response", "media_type", "render", "response_object", "success_response", "success_status"]
 
 
 @dataclass
@@ -52,8 +51,6 @@ def render(
     index: SpecIndex, operation: Operation, status: str, *, seed: int, overrides: dict[str, Any] | None = None
 ) -> Response:
     """The documented response for `status`, its body generated from the schema."""
-    from conformance.server.generate import generate
-
     pointer, node = response_object(index, operation, status)
     kind = media_type(node)
     headers = _documented_headers(index, pointer, node, seed)
@@ -96,8 +93,6 @@ def success_response(index: SpecIndex, operation: Operation, *, seed: int) -> Re
 
 
 def _documented_headers(index: SpecIndex, pointer: str, node: dict[str, Any], seed: int) -> dict[str, str]:
-    from conformance.server.generate import generate
-
     headers: dict[str, str] = {}
     declared = node.get("headers")
     if not isinstance(declared, dict):
@@ -113,8 +108,6 @@ def _documented_headers(index: SpecIndex, pointer: str, node: dict[str, Any], se
 
 
 def _non_json_body(index: SpecIndex, schema_pointer: str, media: dict[str, Any], kind: str, seed: int) -> bytes:
-    from conformance.server.generate import generate
-
     example = media.get("example")
     if isinstance(example, str):
         return example.encode("utf-8")

@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 import orjson
 
-from conformance.server.app import DEFAULT_TOKEN
-from conformance.server.generate import GenerationError, generate
+from conformance.server.auth import DEFAULT_TOKEN
+from conformance.server.generation import GenerationError, generate
 from conformance.server.routes import base_path
 from spec.index import Operation, SpecIndex
 from spec.pointer import escape, get

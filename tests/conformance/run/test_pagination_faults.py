@@ -4,7 +4,7 @@ test_run.py does for the other faults), and the same runs passing against a clea
 
 Runs are limited to the operations a fault touches and one example per phase, so each stays
 a few seconds. The cursor fault runs on a small inline spec: no Telnyx list can be walked by
-cursor end to end (see tests/conformance/server/test_faults.py, CURSOR_SPEC).
+cursor end to end (see tests/conformance/server/faults/test_faults.py, CURSOR_SPEC).
 """
 
 import subprocess
@@ -129,7 +129,7 @@ def test_clean_server_passes_pagination_and_lifecycle(
 
 
 def cursor_spec(path: Path) -> Path:
-    from tests.conformance.server.test_faults import CURSOR_SPEC
+    from tests.conformance.server.faults.test_faults import CURSOR_SPEC
 
     path.write_bytes(orjson.dumps(CURSOR_SPEC))
     return path

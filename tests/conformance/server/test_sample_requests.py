@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, unquote
 import orjson
 import pytest
 
-from conformance.server.request_validation import RequestParts, validate_request
 from conformance.server.routes import Router
 from conformance.server.sample_requests import (
     SampleRequest,
@@ -24,6 +23,7 @@ from conformance.server.sample_requests import (
     sweep_order,
 )
 from conformance.server.state import Store
+from conformance.server.validation import RequestParts, validate_request
 from spec.index import Operation, SpecIndex, build_index
 
 # JSON bodies the spec makes impossible to validate literally (see test_sweep.SPEC_EXCEPTIONS).

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from conformance.server.app import ReferenceServer, ServerConfig
-from conformance.server.generate import GenerationError
+from conformance.server.generation import GenerationError
 from conformance.server.sample_requests import SampleRequest, build_all
 from spec.index import Operation, SpecIndex
 

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.triage import SERVER, SETUP, SPEC, Observed, Triage, operation_schemas, triage_for
-from conformance.triage import setup_verdict
+from conformance.triage import SERVER, SETUP, SPEC, Observed, Triage, operation_schemas, setup_verdict, triage_for
 from spec.index import build_index
 from spec.load import load_spec
 
@@ -70,8 +69,8 @@ def test_the_failing_keywords_own_finding_is_the_specs() -> None:
 
 def test_findings_of_style_rules_do_not_excuse_the_server() -> None:
     index = build_index(SMALL)
-    problems = SpecProblems.from_findings([("operation-description", "/components/schemas/Inner")])
-    assert Triage(index, problems).classify_(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
+    triage = Triage.from_findings(index, [("operation-description", "/components/schemas/Inner")])
+    assert triage.classify_(ops(index)["/bad"], "response_schema_conformance", "x") == SERVER
 
 
 def test_an_undocumented_standard_client_error_is_the_specs() -> None:
@@ -97,8 +96,8 @@ def test_a_documented_4xx_range_leaves_undocumented_codes_to_the_server() -> Non
 
 def test_a_response_problem_does_not_excuse_input_checks() -> None:
     index = build_index(SMALL)
-    problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
-    assert Triage(index, problems).classify_(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
+    triage = Triage.from_findings(index, [("default-valid", "/components/schemas/Inner/default")])
+    assert triage.classify_(ops(index)["/bad"], "negative_data_rejection", "x") == SERVER
 
 
 def test_ignored_auth_is_the_specs_where_it_declares_an_auth_like_header() -> None:
@@ -172,16 +171,14 @@ def test_a_malformed_media_type_makes_content_failures_the_specs() -> None:
             "*": {"schema": {"type": "string"}}}}}}}},
     }  # fmt: skip
     index = build_index(spec)
-    triage = Triage(
-        index, SpecProblems.from_findings([("media-type-valid", "/paths/~1doc/get/responses/200/content/*")])
-    )
+    triage = Triage.from_findings(index, [("media-type-valid", "/paths/~1doc/get/responses/200/content/*")])
     assert triage.classify_(ops(index)["/doc"], "content_type_conformance", "Malformed media type", 200) == SPEC
 
 
 def test_a_server_error_is_never_the_specs() -> None:
     index = build_index(SMALL)
-    problems = SpecProblems.from_findings([("default-valid", "/components/schemas/Inner/default")])
-    assert Triage(index, problems).classify_(ops(index)["/bad"], "not_a_server_error", "500") == SERVER
+    triage = Triage.from_findings(index, [("default-valid", "/components/schemas/Inner/default")])
+    assert triage.classify_(ops(index)["/bad"], "not_a_server_error", "500") == SERVER
 
 
 @pytest.mark.parametrize(
@@ -199,10 +196,14 @@ def test_the_telnyx_specs_own_contradictions_are_found(shared_spec_path: Path) -
     triage = triage_for(index, spec)
     by_path = {(op.method, op.path): op for op in index.operations}
     canary = by_path[("get", "/ai/assistants/{assistant_id}/canary-deploys")]
-    assert triage.operation_has_spec_problem(canary)  # VersionConfig: boolean exclusive bounds
-    assert triage.classify_(canary, "response_schema_conformance", "percentage out of range") == SPEC
+    bound = "/components/schemas/VersionConfig/properties/percentage/exclusiveMaximum"  # a 3.0 boolean bound
+    verdict = triage.judge(canary, Observed("response_schema_conformance", keyword_location=bound))
+    assert verdict.classification == SPEC and "oas31-legacy-keywords" in verdict.reason
+    beside = "/components/schemas/VersionConfig/properties/percentage/type"  # its type: nothing wrong there
+    assert (
+        triage.judge(canary, Observed("response_schema_conformance", keyword_location=beside)).classification == SERVER
+    )
     clean = by_path[("get", "/addresses")]
-    assert not triage.operation_has_spec_problem(clean)
     assert triage.classify_(clean, "response_schema_conformance", "missing property") == SERVER
 
 
@@ -320,7 +321,6 @@ def test_an_echoed_media_example_is_the_specs_at_its_own_place_only(echo) -> Non
 def test_without_the_failure_an_invalid_example_excuses_nothing(echo) -> None:
     """Judged by value only: the location of an invalid example alone is not the spec's."""
     triage, by_path = echo
-    assert not triage.operation_has_spec_problem(by_path["/things"])
     assert triage.classify_(by_path["/things"], "response_schema_conformance", "x", 200) == SERVER
     failure = schema_failure("/things", {"data": {"created_at": "2025-08-06"}})
     assert triage.classify_(by_path["/things"], "not_a_server_error", "x", 500, failure=failure) == SERVER
@@ -347,7 +347,6 @@ def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path:
     index = spec.index()
     triage = triage_for(index, spec)
     operation = {(op.method, op.path): op for op in index.operations}[("get", "/dynamic_emergency_addresses/{id}")]
-    assert not triage.operation_has_spec_problem(operation)  # nothing excuses it by location
     (schema,) = response_roots(index, operation)  # its 200 (its 4xx are documented without a body)
     validator = index.schema_validator(schema)
 
@@ -361,12 +360,24 @@ def test_the_telnyx_specs_invalid_examples_are_judged_by_value(shared_spec_path:
     assert classified(601) == SERVER
 
 
-def test_a_format_finding_is_judged_by_location_on_a_default_and_by_value_on_an_example() -> None:
-    """`default: ""` on a URI misleads a server that fills defaults; `example: ""` only one that echoes."""
-    problems = SpecProblems.from_findings(
-        [("value-format", "/components/schemas/A/default"), ("value-format", "/components/schemas/B/example")]
+def test_a_format_finding_on_a_default_or_an_example_is_judged_by_value() -> None:
+    """`default: ""` on a URI misleads a server that fills defaults; `example: ""` one that
+    echoes: in both cases only the failing value that *is* that one is the spec's."""
+    from conformance.triage.examples import value_key
+
+    spec = {**SMALL, "components": {"schemas": {
+        "A": {"type": "string", "format": "uri", "default": ""},
+        "B": {"type": "string", "format": "uri", "example": ""},
+    }}}  # fmt: skip
+    index = build_index(spec)
+    triage = Triage.from_findings(
+        index, [("value-format", "/components/schemas/A/default"), ("value-format", "/components/schemas/B/example")]
     )
-    assert problems.pointers == {"/components/schemas/A/default"}
+    assert {f.site for f in triage.examples.by_key[value_key("")]} == {
+        "/components/schemas/A/default",
+        "/components/schemas/B/example",
+    }
+    assert triage.findings["/components/schemas/A/default"] == {"value-format"}
 
 
 def test_a_rejected_request_carrying_the_specs_invalid_example_is_the_specs(shared_spec_path: Path) -> None:

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.server.generate import GenerationError, generate
+from conformance.server.generation import GenerationError, generate
 from spec.index import SpecIndex, build_index
 from spec.pointer import escape
 
-SHARED_SPEC = Path(__file__).resolve().parents[3].parent / "shared/spec/telnyx.yml"
-ROOT = Path(__file__).resolve().parents[3]
+SHARED_SPEC = Path(__file__).resolve().parents[4].parent / "shared/spec/telnyx.yml"
+ROOT = Path(__file__).resolve().parents[4]
 SEEDS = settings(max_examples=40, deadline=None)
 
 
@@ -158,7 +158,7 @@ FREE = {
 SUBPROCESS = """
 import orjson, sys
 from spec.index import build_index
-from conformance.server.generate import generate
+from conformance.server.generation import generate
 doc = orjson.loads(sys.stdin.buffer.read())
 index = build_index(doc["doc"])
 sys.stdout.buffer.write(orjson.dumps([generate(index, p, seed=s) for p, s in doc["calls"]]))
@@ -204,7 +204,7 @@ def test_shared_spec_values_are_identical_in_another_process(shared_index: SpecI
     here = [generate(shared_index, p, seed=s) for p, s in calls]
     code = (
         "import orjson, sys\nfrom pathlib import Path\nfrom spec.load import load_spec\n"
-        "from spec.index import build_index\nfrom conformance.server.generate import generate\n"
+        "from spec.index import build_index\nfrom conformance.server.generation import generate\n"
         f"index = build_index(load_spec(Path({str(SHARED_SPEC)!r}), use_cache=False).data)\n"
         "calls = orjson.loads(sys.stdin.buffer.read())\n"
         "sys.stdout.buffer.write(orjson.dumps([generate(index, p, seed=s) for p, s in calls]))\n"
@@ -406,6 +406,12 @@ def test_phone_numbers_look_like_telnyx_e164() -> None:
     assert e164.fullmatch(generated(STRINGS, "Phoneish", 1))
     value = generated(STRINGS, "Phones", 1)
     assert all(e164.fullmatch(value[k]) for k in ("phone_number", "to", "e164", "address")), value
+
+
+def test_plain_strings_named_like_a_number_are_phone_numbers() -> None:
+    """A name ending in `_number` (`fax_number`) means a telephone number, without saying "phone"."""
+    index = make_index({"Numbers": {"type": "object", "properties": {"fax_number": {"type": "string"}}}})
+    assert re.fullmatch(r"\+1312555\d{4}", generated(index, "Numbers", 2)["fax_number"])
 
 
 @SEEDS

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from conformance.server.app import DEFAULT_TOKEN, ReferenceServer, ServerConfig
-from conformance.server.request_validation import path_value_valid
-from conformance.server.responses import success_status
 from conformance.server.state import SEED_RECORDS, Store, infer_collections
+from conformance.server.validation import path_value_valid
 from spec.index import SpecIndex, build_index
+from spec.telnyx import success_status
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 UUID = {"type": "string", "format": "uuid"}

@@ -1,4 +1,4 @@
-"""Server state: resource collections inferred from the paths, kept in SQLite.
+"""Server state: the records of the resource collections, kept in SQLite, and the stateful answers.
 
 A collection is a list path `P` with an item path `P/{id}` (GET P lists, POST P creates,
 GET/PATCH/PUT/DELETE P/{id} act on one record). A record stores only its id, a seed and the
@@ -11,95 +11,23 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from conformance.server import envelope
-from conformance.server.pagination import paginate
-from conformance.server.responses import Response, status_number, success_status
+from conformance.server.context import Context
+from conformance.server.generation import GenerationError, generate
+from conformance.server.responses import Response, render, status_number
+from conformance.server.state.collections import Collection, infer_collections, infer_lists
+from conformance.server.state.pagination import paginate
+from conformance.server.validation import path_value_valid
 from spec.index import Operation, SpecIndex
-from spec.telnyx import data_schema
-
-if TYPE_CHECKING:
-    from conformance.server.app import Context
+from spec.telnyx import data_schema, success_status
 
 SEED_RECORDS = 45  # enough for three pages at the usual default page size of 20
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 ID_ATTEMPTS = 4  # ids generated from the id parameter's schema before the crc fallback
-
-
-@dataclass
-class Collection:
-    path: str  # the list path template, e.g. "/addresses" ("" for the root "/")
-    item_path: str  # e.g. "/addresses/{id}"
-    id_param: str
-    operations: dict[str, Operation] = field(default_factory=dict)  # "list", "create", "get", ...
-    item_pointer: str | None = None  # schema of one record as the list shows it
-    single_pointer: str | None = None  # schema of one record as GET item shows it
-    id_field: str = "id"
-    # (pointer, parameter) of every declaration of the id parameter on the item path and the
-    # paths under it: a record id must pass all of them, or its own URLs would be rejected.
-    id_params: tuple[tuple[str, dict[str, Any]], ...] = ()
-
-
-def infer_collections(index: SpecIndex) -> dict[str, Collection]:
-    by_path: dict[str, dict[str, Operation]] = {}
-    for operation in index.operations:
-        by_path.setdefault(operation.path, {})[operation.method] = operation
-    found: dict[str, Collection] = {}
-    for item_path, item_ops in by_path.items():
-        head, _, last = item_path.rstrip("/").rpartition("/")
-        if not (last.startswith("{") and last.endswith("}")) or "{" in last[1:-1]:
-            continue
-        list_ops = by_path.get(head or "/", {})
-        if "get" not in item_ops and "get" not in list_ops:
-            continue
-        collection = Collection(path=head, item_path=item_path, id_param=last[1:-1])
-        for method, name in (("get", "list"), ("post", "create")):
-            if method in list_ops:
-                collection.operations[name] = list_ops[method]
-        for method in ("get", "patch", "put", "delete"):
-            if method in item_ops:
-                collection.operations[method] = item_ops[method]
-        collection.item_pointer = data_schema(index, collection.operations.get("list"), want_array=True)
-        collection.single_pointer = data_schema(index, collection.operations.get("get"), want_array=False)
-        collection.id_params = _id_params(index, item_path, collection.id_param)
-        if any(_is_fixed_set(index, param) for _, param in collection.id_params):
-            continue  # `/enum/{endpoint}`, `/portouts/{id}/{status}`: names from a list, not record ids
-        found[head] = collection
-    return found
-
-
-def infer_lists(index: SpecIndex, collections: dict[str, Collection]) -> dict[str, Collection]:
-    """Paginated lists without an item path (`/audit_events`, `/rooms/{room_id}/sessions`):
-    read-only collections of seeded records, so that they page as truthfully as the others."""
-    found: dict[str, Collection] = {}
-    for operation in index.operations:
-        if operation.method != "get" or operation.path.rstrip("/") in collections:
-            continue
-        names = [str(p.get("name", "")) for _, p in index.parameters(operation) if p.get("in") == "query"]
-        if not any(name == "page" or name.startswith("page[") for name in names):
-            continue
-        pointer = data_schema(index, operation, want_array=True)
-        if pointer is not None:
-            collection = Collection(path=operation.path, item_path="", id_param="", operations={"list": operation})
-            collection.item_pointer = pointer
-            found[operation.path] = collection
-    return found
-
-
-def _id_params(index: SpecIndex, item_path: str, name: str) -> tuple[tuple[str, dict[str, Any]], ...]:
-    found = []
-    for operation in index.operations:
-        if operation.path == item_path or operation.path.startswith(item_path + "/"):
-            found.extend(
-                (pointer, param)
-                for pointer, param in index.parameters(operation)
-                if param.get("in") == "path" and param.get("name") == name
-            )
-    return tuple(found)
 
 
 def _id_text(value: Any) -> list[str]:
@@ -107,12 +35,6 @@ def _id_text(value: Any) -> list[str]:
     if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
         return [str(value)]
     return []
-
-
-def _is_fixed_set(index: SpecIndex, param: dict[str, Any]) -> bool:
-    """Does the parameter's schema enumerate its values (`enum`, `const`, boolean)?"""
-    _, schema = index.deref("", param.get("schema"))
-    return isinstance(schema, dict) and ("enum" in schema or "const" in schema or schema.get("type") == "boolean")
 
 
 class Store:
@@ -171,8 +93,6 @@ class Store:
         """The view's own id first (lists and items then agree), then values generated from
         each distinct declaration of the id parameter, a few seeds each (lazily: the first
         candidate usually wins)."""
-        from conformance.server.generate import GenerationError, generate
-
         pointer = collection.single_pointer or collection.item_pointer
         if pointer is not None:
             # a few seeds: ids drawn from a small range (integers up to 1000) collide within
@@ -194,8 +114,6 @@ class Store:
                 yield from _id_text(value)
 
     def _id_accepted(self, collection: Collection, candidate: str) -> bool:
-        from conformance.server.request_validation import path_value_valid
-
         if "/" in candidate:
             return False  # a decoded path would route elsewhere
         return all(path_value_valid(self.index, pointer, param, candidate) for pointer, param in collection.id_params)
@@ -227,8 +145,6 @@ class Store:
 
     # --- views --------------------------------------------------------------------------
     def _generate(self, pointer: str, seed: int, overrides: dict[str, Any] | None) -> Any:
-        from conformance.server.generate import generate
-
         return generate(self.index, pointer, seed=seed, overrides=overrides, examples=False)
 
     def view(self, collection: Collection, pointer: str, record: tuple[str, int, dict[str, Any], int, bool]) -> Any:
@@ -246,7 +162,7 @@ class Store:
         return cached
 
     # --- request handling ---------------------------------------------------------------
-    def handle(self, ctx: "Context") -> Response | None:
+    def handle(self, ctx: Context) -> Response | None:
         """The stateful answer for a request, or None when the operation is not stateful."""
         operation = ctx.operation
         assert operation is not None and ctx.match is not None
@@ -287,14 +203,14 @@ class Store:
                 return collection
         return None
 
-    def _list(self, ctx: "Context", collection: Collection) -> Response | None:
+    def _list(self, ctx: Context, collection: Collection) -> Response | None:
         if collection.item_pointer is None:
             return None
         rows = [r for r in self.records(collection) if not (r[4] and ctx.faulty("created-missing-from-list"))]
         items = [self.view(collection, collection.item_pointer, r) for r in rows]
         return paginate(ctx, collection, items)
 
-    def _create(self, ctx: "Context", collection: Collection) -> Response | None:
+    def _create(self, ctx: Context, collection: Collection) -> Response | None:
         fields = ctx.parsed_body if isinstance(ctx.parsed_body, dict) else {}
         # Seed first: a collection that already holds rows counts as seeded (a --db file), so a
         # create before any read would otherwise leave the collection with that one record.
@@ -307,7 +223,7 @@ class Store:
         record_id = self._insert(collection, fields, seed=seed, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))
 
-    def _item(self, ctx: "Context", collection: Collection) -> Response | None:
+    def _item(self, ctx: Context, collection: Collection) -> Response | None:
         assert ctx.operation is not None and ctx.match is not None
         record_id = ctx.match.path_params[collection.id_param]
         found = self.record(collection, record_id)
@@ -328,10 +244,8 @@ class Store:
             self._rows.pop(collection.path, None)
         return self._render_one(ctx, collection, found)
 
-    def _render_one(self, ctx: "Context", collection: Collection, record: Any) -> Response:
+    def _render_one(self, ctx: Context, collection: Collection, record: Any) -> Response:
         """The operation's documented success response, its `data` being this record."""
-        from conformance.server.responses import render
-
         operation = ctx.operation
         assert operation is not None
         status = success_status(operation)

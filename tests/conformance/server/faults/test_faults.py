@@ -32,7 +32,7 @@ from conformance.server.routes import base_path
 from spec.index import Operation, SpecIndex, build_index
 from spec.load import load_spec
 
-SHARED_SPEC = Path(__file__).parents[3].parent / "shared/spec/telnyx.yml"
+SHARED_SPEC = Path(__file__).parents[4].parent / "shared/spec/telnyx.yml"
 CLI = Path(sys.executable).parent / "telnyx-conformance"
 AUTH = {"authorization": f"Bearer {DEFAULT_TOKEN}"}
 MiB = 1024 * 1024

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.server.request_validation import (
+from conformance.server.validation import (
     ERROR_TABLE,
     ApiError,
     RequestCheck,
@@ -20,7 +20,7 @@ from conformance.server.request_validation import (
 from spec.index import Operation, SpecIndex, build_index
 from spec.load import load_spec
 
-SHARED_SPEC = Path(__file__).parents[3].parent / "shared/spec/telnyx.yml"
+SHARED_SPEC = Path(__file__).parents[4].parent / "shared/spec/telnyx.yml"
 
 INT = {"type": "integer"}
 PAGE = {

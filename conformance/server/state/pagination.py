@@ -8,16 +8,14 @@ filter or sort ignored).
 """
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
+from conformance.server.context import Context
 from conformance.server.responses import Response, json_bytes, success_body
+from conformance.server.state.collections import Collection
+from spec.index import Operation, SpecIndex
 from spec.telnyx import list_meta_properties
-
-if TYPE_CHECKING:
-    from conformance.server.app import Context
-    from conformance.server.state import Collection
-    from spec.index import Operation, SpecIndex
 
 DEFAULT_SIZE = 20
 MAX_SIZE = 250
@@ -91,7 +89,7 @@ def apply_sort(items: list[dict[str, Any]], sort: Any) -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: (i.get(field) is None, _scalar(i.get(field))), reverse=reverse)
 
 
-def paginate(ctx: "Context", collection: "Collection", items: list[dict[str, Any]]) -> Response:
+def paginate(ctx: Context, collection: Collection, items: list[dict[str, Any]]) -> Response:
     query = ctx.params.get("query", {}) if isinstance(ctx.params, dict) else {}
     if not ctx.faulty("filter-ignored"):
         items = apply_filters(items, grouped(query, "filter"))
@@ -100,14 +98,14 @@ def paginate(ctx: "Context", collection: "Collection", items: list[dict[str, Any
     page = grouped(query, "page")
     operation = ctx.operation
     assert operation is not None
-    if "after" in page or "before" in page or declares_cursor(ctx.server.index, operation):
+    if "after" in page or "before" in page or declares_cursor(ctx.index, operation):
         data, meta = _cursor_page(ctx, collection, items, page)
     else:
         data, meta = _number_page(ctx, items, page)
     return _list_response(ctx, operation, data, meta)
 
 
-def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
+def declares_cursor(index: SpecIndex, operation: Operation) -> bool:
     """Does the operation page by cursor (`page[after]`/`page[before]`, literal or deepObject)?
     Then even its first page (no cursor sent) answers in cursor mode, with real cursors; unless
     its `meta` answers in page numbers (operations declaring both styles: page-number requests
@@ -127,10 +125,10 @@ def declares_cursor(index: "SpecIndex", operation: "Operation") -> bool:
     return memo[operation.pointer]
 
 
-def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta: dict[str, Any]) -> Response:
+def _list_response(ctx: Context, operation: Operation, data: list[Any], meta: dict[str, Any]) -> Response:
     """The generated success envelope with this page as `data` and the pagination fields its
     own `meta` declares set to the truth (the generator fills every declared property)."""
-    template, body = success_body(ctx.server.index, operation, seed=ctx.server.config.seed)
+    template, body = success_body(ctx.index, operation, seed=ctx.seed)
     if not isinstance(body, dict):
         return template
     body = {**body, "data": data}
@@ -142,7 +140,7 @@ def _list_response(ctx: "Context", operation: "Operation", data: list[Any], meta
     return Response(template.status, json_bytes(body), dict(template.headers), template.content_type)
 
 
-def _number_page(ctx: "Context", items: list[Any], page: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+def _number_page(ctx: Context, items: list[Any], page: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     size = _int(page.get("size", page.get("limit")), DEFAULT_SIZE)
     if ctx.faulty("page-size-ignored"):
         size = DEFAULT_SIZE
@@ -162,7 +160,7 @@ def _number_page(ctx: "Context", items: list[Any], page: dict[str, Any]) -> tupl
 
 
 def _cursor_page(
-    ctx: "Context", collection: "Collection", items: list[Any], page: dict[str, Any]
+    ctx: Context, collection: Collection, items: list[Any], page: dict[str, Any]
 ) -> tuple[list[Any], dict[str, Any]]:
     size = min(max(_int(page.get("limit", page.get("size")), DEFAULT_SIZE), 1), MAX_SIZE)
     # Items without an id field get positional cursors (opaque to clients either way).
