@@ -187,7 +187,8 @@ def annotate_result(context: Any, label: str, records: list[Any], leaves: list[A
     pairs = [(f.classification, f.check) for f in records]
     test = _current_test()
     if pairs and test is not None:
-        PREFIXES[str(test.uuid)] = status_prefix(pairs)
+        reasons = dict.fromkeys(f"why {f.classification} ({f.check}): {f.reason}" for f in records if f.reason)
+        PREFIXES[str(test.uuid)] = "\n".join([status_prefix(pairs), *reasons])
     target: Target = context.target
     seen: set[str] = set()
     for record in records:

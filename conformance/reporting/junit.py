@@ -37,7 +37,10 @@ def document(operations: Iterable[tuple[str, OperationResult]], suite: str = "te
                     case, element, type=first.classification, message=f"[{first.classification}] {first.message}"
                 )
                 child.text = "\n\n".join(
-                    f"[{f.classification}] {f.message}" + (f"\nreproduce: {f.curl}" if f.curl else "") for f in failures
+                    f"[{f.classification}] {f.message}"
+                    + (f"\nwhy {f.classification}: {f.reason}" if f.reason else "")
+                    + (f"\nreproduce: {f.curl}" if f.curl else "")
+                    for f in failures
                 )
                 counts[tag]["errors" if element == "error" else "failures"] += 1
     for tag, node in suites.items():

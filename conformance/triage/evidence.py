@@ -58,7 +58,7 @@ def finding_at_keyword(triage: "Triage", operation: Operation, observed: Observe
     places += [(f"{schema}/{sibling}", None) for sibling in SIBLINGS.get(keyword, ())]
     places.append((schema, WHOLE_SCHEMA_RULES))
     for pointer, only in places:
-        for rule in triage.findings.get(pointer, ()):
+        for rule in sorted(triage.findings.get(pointer, ())):
             if rule in LOCATION_RULES and (only is None or rule in only):
                 return f"the audit's {rule} finding is at {pointer}, where `{keyword}` failed"
     return None

@@ -18,6 +18,9 @@ FAILING = frozenset({"failed", "errored"})
 NEW, FIXED, STILL = "newly failing", "fixed", "still failing"
 
 
+FAILURE_FIELDS = ("check", "classification", "reason", "message")
+
+
 @dataclass
 class Row:
     tag: str
@@ -27,7 +30,7 @@ class Row:
     status: str
     line: int  # of the operation in the spec
     reason: str | None = None
-    failures: list[dict[str, Any]] = field(default_factory=list)  # check, classification, message
+    failures: list[dict[str, Any]] = field(default_factory=list)  # check, classification, reason, message
     documented: list[str] = field(default_factory=list)  # response keys: "200", "4XX", "default"
     observed: dict[int, int] = field(default_factory=dict)  # status code -> answers
     responses_observed: list[str] = field(default_factory=list)  # documented keys some answer matched
@@ -164,7 +167,10 @@ def build(
                 status=data["status"],
                 line=lines.get(operation.pointer, 0) if operation is not None else 0,
                 reason=data.get("reason"),
-                failures=[{k: f[k] for k in ("check", "classification", "message")} for f in data["failures"]],
+                failures=[
+                    {k: f.get(k, "") for k in ("check", "classification", "reason", "message")}
+                    for f in data["failures"]
+                ],
                 documented=documented,
                 observed=statuses,
                 responses_observed=sorted(responses_observed(documented, statuses)),

@@ -126,7 +126,8 @@ def _row(row: Row, compare: bool) -> str:
     text = " ".join(
         [row.tag, row.operation_id or "", row.label, row.status, *(c for c, _ in checks), *classes]
         + [f["rule"] for f in row.findings]
-    ).lower()
+        + [f.get("reason", "") for f in row.failures]
+    ).lower()  # the filter box matches reasons too: "no spec finding", "own example", "documents no 401"
     cells = [
         f"<td>{escape(row.tag)}</td>",
         f'<td data-sort="{escape(row.key)}"><code>{escape(row.operation_id or "(no operationId)")}</code><br>'
@@ -166,9 +167,13 @@ def _checks(row: Row) -> str:
         return ""
     items = []
     for check, cls in row.failed_checks():
-        message = next(f["message"] for f in row.failures if f["check"] == check and f["classification"] == cls)
+        first = next(f for f in row.failures if f["check"] == check and f["classification"] == cls)
+        reason = (
+            f'<br><span class="muted reason">{escape(first.get("reason", ""))}</span>' if first.get("reason") else ""
+        )
         items.append(
-            f'<li title="{escape(message)}"><code>{escape(check)}</code><span class="cls c-{cls}">{cls}</span></li>'
+            f'<li title="{escape(first["message"])}"><code>{escape(check)}</code>'
+            f'<span class="cls c-{cls}">{cls}</span>{reason}</li>'
         )
     return f'<ul class="plain">{"".join(items)}</ul>'
 

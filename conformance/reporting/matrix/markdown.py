@@ -71,7 +71,10 @@ def _row(row: Row, compare: bool) -> str:
 def _details(row: Row) -> list[str]:
     lines = []
     for failure in row.failures:
-        lines.append(f"- `{row.key}` **{failure['check']}** ({failure['classification']}): {_cell(failure['message'])}")
+        why = f" — why: {_cell(failure['reason'])}" if failure.get("reason") else ""
+        lines.append(
+            f"- `{row.key}` **{failure['check']}** ({failure['classification']}): {_cell(failure['message'])}{why}"
+        )
     for finding in row.findings:
         where = "" if finding["where"] == "operation" else " (in a schema it uses)"
         lines.append(
