@@ -156,3 +156,21 @@ def test_no_function_is_over_80_lines(folder: str) -> None:
                 if length > MAX_FUNCTION_LINES:
                     long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = length
     assert long == {}
+
+
+def test_the_architecture_page_matches_the_tree() -> None:
+    """Every package of the tree is on docs/architecture.md, and every path it names exists."""
+    import re
+
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    packages = {
+        str(path.parent.relative_to(ROOT)) + "/"
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("__init__.py")
+        if path.parent != ROOT / package
+    }
+    missing = [p for p in packages if p not in page and f"`{p.rstrip('/').rsplit('/', 1)[-1]}/`" not in page]
+    assert sorted(missing) == []
+    named = set(re.findall(r"`((?:conformance|spec|strategies)/[\w/.]+)`", page))
+    planned = {"conformance/webhooks/"}  # a room kept for an open issue
+    assert sorted(p for p in named - planned if not (ROOT / p.rstrip("/")).exists()) == []

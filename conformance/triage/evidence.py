@@ -114,6 +114,24 @@ def spec_example_sent(triage: "Triage", operation: Operation, observed: Observed
     return f"the request carried the spec's own {_kind(flagged.site)} at {flagged.site}, which its schema rejects"
 
 
+def duplicated_parameter_sent(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+    """The operation declares the parameter the request carried twice (same name and
+    location): the request followed one declaration, a target may follow the other; the audit
+    reports it (parameter-unique) at that parameter."""
+    if observed.check not in ("positive_data_acceptance", "negative_data_rejection") or observed.sent is None:
+        return None
+    _, query, path_parameters = (*tuple(observed.sent), None, None, None)[:3]
+    sent = {str(key).split("[", 1)[0] for part in (query, path_parameters) if isinstance(part, dict) for key in part}
+    declared = operation.node.get("parameters")
+    for i, param in enumerate(declared if isinstance(declared, list) else []):
+        pointer = f"{operation.pointer}/parameters/{i}"
+        _, resolved = triage.index.deref(pointer, param)
+        name = resolved.get("name") if isinstance(resolved, dict) else None
+        if name in sent and "parameter-unique" in triage.findings.get(pointer, ()):
+            return f"the request carried `{name}`, which the operation declares twice (parameter-unique at {pointer})"
+    return None
+
+
 def text_fields_typed(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
     """A "schema-violating" body that differs from a valid one only in the JSON type of form
     or multipart fields, or in the `format: binary` of a file part: those fields are text or
@@ -197,6 +215,7 @@ RULES: tuple[Rule, ...] = (
     discriminator_contradicts_members,
     undocumented_standard_error,
     spec_example_sent,
+    duplicated_parameter_sent,
     text_fields_typed,
     own_auth_header,
     documented_other_error_body,

@@ -7,6 +7,7 @@ from typing import Any
 from conformance.server.generation.base import EngineBase, Mode
 from conformance.server.generation.errors import Unsatisfiable
 from conformance.server.generation.flatten import MISSING, BranchGroup, Facet, Flat
+from spec.pointer import get
 
 SPOILERS = (None, 0, "", False)  # values that break a property's schema, to disqualify a oneOf branch
 
@@ -32,6 +33,7 @@ class BranchWalk(EngineBase):
             except Unsatisfiable as exc:
                 reasons.append(str(exc))
                 continue
+            value = self.discriminated(group, branch, value)
             if group.kind == "oneOf" and not self.exclusive(group, branch, value):
                 value = self.disambiguate(group, branch, value)
                 if value is MISSING:
@@ -39,6 +41,26 @@ class BranchWalk(EngineBase):
                     continue
             return value
         raise Unsatisfiable(f"no branch of {group.owner} works: {'; '.join(reasons[:3])}")
+
+    def discriminated(self, group: BranchGroup, branch: Facet, value: Any) -> Any:
+        """An object of a branch under a `discriminator` names that branch in the discriminator
+        property: the mapping key that points at it, else its schema name (what a client reads
+        to pick the type). Kept as generated when the branch itself forbids that value (a spec
+        whose member enum contradicts its implicit mapping: no answer can satisfy both)."""
+        owner = get(self.index.doc, group.owner.rsplit("/", 1)[0], None)
+        discriminator = owner.get("discriminator") if isinstance(owner, dict) else None
+        ref = branch[1].get("$ref") if isinstance(branch[1], dict) else None
+        if not isinstance(value, dict) or not isinstance(discriminator, dict) or not isinstance(ref, str):
+            return value
+        name = discriminator.get("propertyName")
+        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        keys = [key for key, target in mapping.items() if target == ref or target == ref.rsplit("/", 1)[-1]]
+        wanted = keys[0] if keys else ref.rsplit("/", 1)[-1]
+        if not isinstance(name, str) or value.get(name) == wanted:
+            return value
+        trial = {**value, name: wanted}
+        validator = self.validator(branch[0])
+        return trial if validator is None or validator.is_valid(trial) else value
 
     def branch(self, flat: Flat, group: BranchGroup, branch: Facet) -> Flat:
         """The conjunction with one branch added and its group marked resolved."""

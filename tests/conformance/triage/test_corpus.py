@@ -106,6 +106,7 @@ def test_every_evidence_rule_has_a_spec_case_and_every_file_a_server_case(shared
         "discriminator_contradicts_members": "discriminator at",
         "undocumented_standard_error": "documents no",
         "spec_example_sent": "request carried",
+        "duplicated_parameter_sent": "declares twice",
         "text_fields_typed": "wire cannot carry",
         "own_auth_header": "auth-like header",
         "documented_other_error_body": "another error body",

@@ -1,0 +1,1 @@
+"""Report writers, each reading the one results model: summary.json, JUnit, Allure, the matrix."""

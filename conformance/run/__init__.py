@@ -1,0 +1,1 @@
+"""The run engine: options -> target -> preflight -> the pytest session (plugin, context, phases) -> verdict."""
