@@ -53,7 +53,7 @@ def run(options: RunOptions) -> int:
             print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
         print(f"seed: {seed}", flush=True)
         summary = run_pytest(options, target, spec.path, seed)
-    code = verdict(summary, options.fail_on, target)
+    code = verdict(summary, options.fail_on, target, options.report_dir)
     if summary.get("interrupted"):
         print(f"telnyx-conformance: interrupted; partial results in {options.report_dir}", file=sys.stderr)
         return EXIT_INTERRUPTED

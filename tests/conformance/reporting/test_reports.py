@@ -56,6 +56,13 @@ def faulty_run(
     return report, result
 
 
+def test_a_faulty_target_is_told_it_does_not_conform(faulty_run: tuple[Path, Any]) -> None:
+    _, result = faulty_run
+    lines = result.stdout.strip().splitlines()[-4:]
+    assert lines[0].startswith("target does not conform: ") and " server failures in " in lines[0]
+    assert lines[1].startswith("spec defects seen: ") and lines[2].startswith("setup problems: ")
+
+
 def test_reports_dir_holds_every_report_and_never_the_key(faulty_run: tuple[Path, Any]) -> None:
     report, result = faulty_run
     for name in ("summary.json", "junit.xml", "matrix.html", "matrix.md", "audit.sarif"):
@@ -192,8 +199,14 @@ def test_quiet_run_prints_only_the_verdict(shared_spec_path: Path, environ: dict
     result = cli(environ, *args, "--max-examples", "2", "--report-dir", str(tmp_path / "r"), capture_output=True)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("seed: ") and lines[-1].startswith("1 operations: 1 passed")
-    assert len(lines) == 2
+    assert lines[0].startswith("seed: ")
+    assert lines[1:4] == [
+        "target conforms: 0 server failures in 1 operations tested",
+        "spec defects seen: 0",
+        "setup problems: 0",
+    ]
+    assert lines[4].startswith("1 operations, ") and lines[4].endswith("/matrix.html")
+    assert len(lines) == 5 and "failed" not in result.stdout
 
 
 def test_report_without_node_says_how_to_get_it(faulty_run: tuple[Path, Any], environ: dict[str, str]) -> None:
