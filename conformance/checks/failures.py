@@ -16,22 +16,11 @@ from schemathesis.openapi.checks import UseAfterFree
 from conformance.checks.evidence import Page
 
 
-class TelnyxErrorEnvelopeViolation(Failure):
-    """A 4xx/5xx JSON body that is not Telnyx's `{"errors": [{code, title, detail, source}]}`:
-    on any answer the run judges, and on the errors the pagination and lifecycle phases provoke
-    (an invalid page size, a page past the end, a deleted resource), then with that `page`."""
+class PageFailure(Failure):
+    """A failure shown by one request a phase sent itself (`page`): its check is its one
+    check, and failures of one check differ by their message."""
 
-    code = "TX101"
-    checks = ("telnyx_error_envelope",)
-    kind_title = "Malformed Telnyx error envelope"
-    __slots__ = ("page", "problems")
-
-    def __init__(
-        self, *, operation: str | None, problems: list[str], message: str | None = None, page: Page | None = None
-    ) -> None:
-        super().__init__(operation=operation, message=message or "; ".join(problems), severity=Severity.MEDIUM)
-        self.problems = problems
-        self.page = page
+    __slots__ = ("page",)
 
     @property
     def check(self) -> str:
@@ -40,6 +29,24 @@ class TelnyxErrorEnvelopeViolation(Failure):
     @property
     def _unique_key(self) -> str:
         return self.message
+
+
+class TelnyxErrorEnvelopeViolation(PageFailure):
+    """A 4xx/5xx JSON body that is not Telnyx's `{"errors": [{code, title, detail, source}]}`:
+    on any answer the run judges, and on the errors the pagination and lifecycle phases provoke
+    (an invalid page size, a page past the end, a deleted resource), then with that `page`."""
+
+    code = "TX101"
+    checks = ("telnyx_error_envelope",)
+    kind_title = "Malformed Telnyx error envelope"
+    __slots__ = ("problems",)
+
+    def __init__(
+        self, *, operation: str | None, problems: list[str], message: str | None = None, page: Page | None = None
+    ) -> None:
+        super().__init__(operation=operation, message=message or "; ".join(problems), severity=Severity.MEDIUM)
+        self.problems = problems
+        self.page = page
 
 
 class TelnyxRateLimitViolation(Failure):
@@ -73,25 +80,16 @@ class ResponseTooLarge(Failure):
 # --- pagination ----------------------------------------------------------------------------------
 
 
-class PaginationFailure(Failure):
+class PaginationFailure(PageFailure):
     """A failure of one pagination or lifecycle check, with the page (request) that shows it."""
 
     code = "TX200"
     kind_title = "Pagination violation"
     severity_level: ClassVar[Severity] = Severity.MEDIUM
-    __slots__ = ("page",)
 
     def __init__(self, *, operation: str, message: str, page: Page | None = None) -> None:
         super().__init__(operation=operation, message=message, severity=self.severity_level)
         self.page = page
-
-    @property
-    def check(self) -> str:
-        return self.checks[0]
-
-    @property
-    def _unique_key(self) -> str:
-        return self.message
 
 
 class PageSizeViolation(PaginationFailure):

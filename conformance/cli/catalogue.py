@@ -55,11 +55,6 @@ def _proving(tests: dict[str, str], fault: str) -> list[str]:
     return sorted(path for path, text in tests.items() if f'"{fault}' in text or f"'{fault}" in text)
 
 
-def _naming(tests: dict[str, str], check: str) -> list[str]:
-    """The test files that name a check outside a run against a faulty server."""
-    return sorted(path for path, text in tests.items() if f'"{check}"' in text and "faults" not in path)
-
-
 def _first_paragraph(text: str) -> str:
     return " ".join(inspect.cleandoc(text or "").split("\n\n")[0].split())
 
@@ -83,8 +78,8 @@ def _checks(tests: dict[str, str]) -> list[str]:
     lines = [
         "## Checks",
         "",
-        "| check | code | what it catches | proven by a faulty server (fault: tests) | unit tests naming it |",
-        "|---|---|---|---|---|",
+        "| check | code | what it catches | proven by a faulty server (fault: tests) |",
+        "|---|---|---|---|",
     ]
     for check in sorted(set(own) | set(faults_by_check)):
         code, title, why = own.get(check, ("", "", TRANSPORT.get(check, BUILT_IN)))
@@ -92,9 +87,8 @@ def _checks(tests: dict[str, str]) -> list[str]:
             f"`{name}`: {', '.join(f'`{t}`' for t in _proving(tests, name)) or 'no test'}"
             for name in faults_by_check.get(check, [])
         )
-        units = ", ".join(f"`{t}`" for t in _naming(tests, check)) or "-"
         what = _cell((title + ": " if title else "") + why)
-        lines.append(f"| `{check}` | {code} | {what} | {proofs or '-'} | {units} |")
+        lines.append(f"| `{check}` | {code} | {what} | {proofs or '-'} |")
     return [*lines, ""]
 
 

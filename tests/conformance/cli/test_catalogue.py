@@ -1,10 +1,8 @@
 """docs/catalogue.md is what `telnyx-conformance catalogue` writes, and everything in it is
 proven: each fault by a test that runs the reference server with it, each rule by a fixture,
-each of the suite's own checks by a faulty server or a unit test naming it."""
+and each of the suite's own checks by a fault of the reference server."""
 
-from pathlib import Path
-
-from conformance.cli.catalogue import ROOT, _naming, _proving, _test_texts, render
+from conformance.cli.catalogue import ROOT, _proving, _test_texts, render
 
 
 def test_the_checked_in_catalogue_is_current() -> None:
@@ -39,8 +37,3 @@ def test_every_own_check_is_proven_by_a_fault() -> None:
         if kind.__module__ == failures.__name__ and len(getattr(kind, "checks", ())) == 1
     }
     assert sorted(own - caught) == []
-
-
-def test_a_check_named_only_in_a_fault_test_is_not_counted_as_unit_tested(tmp_path: Path) -> None:
-    tests = {"tests/conformance/run/test_pagination_faults.py": '"telnyx_x"', "tests/checks/test_a.py": '"telnyx_y"'}
-    assert _naming(tests, "telnyx_x") == [] and _naming(tests, "telnyx_y") == ["tests/checks/test_a.py"]
