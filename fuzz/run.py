@@ -62,8 +62,9 @@ def discover(directory: Path) -> list[Path]:
 
 def load_target(path: Path) -> ModuleType:
     """Import one target module and check that it follows the convention."""
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))  # the targets import the project's packages
+    for directory in (REPO_ROOT, path.parent):  # the project's packages, and a target's siblings
+        if str(directory) not in sys.path:
+            sys.path.insert(0, str(directory))
     spec = importlib.util.spec_from_file_location(f"fuzz_targets.{path.stem}", path)
     if spec is None or spec.loader is None:
         raise UsageError(f"{path.name}: cannot be imported")
