@@ -23,9 +23,10 @@ from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import audit_bench as bench  # a sibling script (bench/ is not a package)
+import audit_jobs as bench  # audit_bench's commands and saved results (bench/ is not a package)
+from _common import REPO_ROOT, venv_tool
 
-DEFAULT_TSV = bench.REPO_ROOT.parent / "shared" / "anchors" / "lint-rules.tsv"
+DEFAULT_TSV = REPO_ROOT.parent / "shared" / "anchors" / "lint-rules.tsv"
 PEERS = ("spectral", "redocly")
 
 
@@ -96,7 +97,7 @@ def our_catalogue(results: Path) -> list[dict]:
     saved = results / bench.RESULT_OURS_RULES
     if saved.is_file():
         return load_json(saved, "our rule catalogue")  # type: ignore[return-value]
-    cli = bench.venv_tool("telnyx-conformance")
+    cli = venv_tool("telnyx-conformance")
     if cli is None:
         raise ParityError("telnyx-conformance not found beside this Python nor on PATH")
     done = subprocess.run(

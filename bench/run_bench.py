@@ -22,40 +22,35 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
-import hashlib
 import json
 import os
-import re
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _common import (
-    DEFAULT_MD,
-    BenchError,
-    command_line,
-    display_path,
+from _common import DEFAULT_MD, BenchError, resolve_spec, subset_ids, venv_tool
+from harness.docs import (
+    header_lines,
     machine_info,
     machine_line,
-    resolve_spec,
+    met,
+    print_figures,
+    run_facts,
     section_tail,
+    spec_text,
+    table_row,
     update_markdown,
-    venv_tool,
 )
-from server_bench import listening_url, process_tree, stop_server
+from harness.measure import process_tree, run_timed, vm_hwm_kb
+from harness.procs import TOKEN, listening_url, stop_server, tail
 
 MARK_START, MARK_END = "<!-- run-bench:start -->", "<!-- run-bench:end -->"
-TOKEN = "telnyx-conformance-test-token"  # the reference server's default key (conformance/server/auth.py)
 PHASES = "examples,coverage,fuzzing"  # what conformance.plugin.build_schema enables (stateful off)
-SAMPLE_INTERVAL_S = 0.5
 SERVER_START_S = 90.0
 DEFAULT_TIMEOUT_S = 1800.0
 
@@ -90,107 +85,6 @@ def warn(message: str) -> None:
     print(f"run_bench: {message}", file=sys.stderr)
 
 
-# --- measuring one process tree --------------------------------------------------------------
-
-
-class TreeSampler:
-    """Keeps each process's VmHWM (the kernel's high-water mark) over the tree's life: a child
-    that exits before the end is still counted with its own peak. The sum over processes is an
-    upper bound of the tree's simultaneous peak (their peaks need not coincide)."""
-
-    def __init__(self, root: int, interval: float = SAMPLE_INTERVAL_S) -> None:
-        self.root, self.interval = root, interval
-        self.peaks: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self.interval)
-
-    def sample(self) -> None:
-        for pid in process_tree(self.root):
-            hwm = vm_hwm_kb(pid)
-            if hwm is not None:
-                self.peaks[pid] = max(self.peaks.get(pid, 0), hwm)
-
-    def note(self, pid: int, kb: int) -> None:
-        """A peak known otherwise (wait4's ru_maxrss of the root, read after it exited)."""
-        self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
-
-    @property
-    def total_kb(self) -> int:
-        return sum(self.peaks.values())
-
-
-def vm_hwm_kb(pid: int) -> int | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    found = re.search(r"^VmHWM:\s*(\d+) kB", status, re.MULTILINE)
-    return int(found.group(1)) if found else None
-
-
-@dataclass
-class Timed:
-    code: int
-    wall_s: float
-    rss_kb: int
-    stdout: Path
-    stderr: Path
-
-
-def run_timed(command: list[str], env: dict[str, str], work: Path, tag: str, timeout_s: float) -> Timed:
-    """Run a command in its own process group, sampling its tree; SIGKILL the group past the timeout."""
-    stdout, stderr = work / f"{tag}.out", work / f"{tag}.err"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        start = time.perf_counter()
-        try:
-            proc = subprocess.Popen(
-                command, cwd=work, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
-            )
-        except OSError as exc:
-            raise BenchError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
-        timer = threading.Timer(timeout_s, lambda: _kill_group(proc.pid))
-        timer.start()
-        try:
-            with TreeSampler(proc.pid) as sampler:
-                _, status, usage = os.wait4(proc.pid, 0)
-                wall = time.perf_counter() - start
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                sampler.note(proc.pid, usage.ru_maxrss)  # kB on Linux
-        finally:
-            timer.cancel()
-            _kill_group(proc.pid)  # a child left behind (never expected) must not outlive the run
-    if wall >= timeout_s:
-        raise BenchError(f"{Path(command[0]).name} ran past --timeout {timeout_s:g} s and was killed")
-    return Timed(proc.returncode, wall, sampler.total_kb, stdout, stderr)
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def tail(path: Path, lines: int = 1) -> str:
-    try:
-        text = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
-    except OSError:
-        return "(no output)"
-    shown = [line for line in text if line][-lines:] or ["(no output)"]
-    return " | ".join(shown)[:300]
-
-
 # --- the two tools ---------------------------------------------------------------------------
 
 
@@ -210,19 +104,6 @@ class Result:
     @property
     def rss_mib(self) -> float | None:
         return self.rss_kb / 1024 if self.rss_kb is not None else None
-
-
-def subset_ids(spec: Path, count: int | None) -> list[str]:
-    """The first `count` operationIds in spec order (none: the whole spec)."""
-    if count is None:
-        return []
-    from spec.load import load_spec
-
-    index = load_spec(spec, allow_unpinned=True).index()
-    ids = [op.operation_id for op in index.operations if op.operation_id]
-    if count > len(ids):
-        raise BenchError(f"--operations {count}: the spec has {len(ids)} operations with an operationId")
-    return ids[:count]
 
 
 def id_args(ids: Sequence[str]) -> list[str]:
@@ -350,27 +231,23 @@ def ratios(ours: Result, st: Result | None, subset: bool) -> list[tuple[str, str
     out: list[tuple[str, str, str]] = []
     scope = "subset: target is for the whole spec" if subset else None
     if ours.wall_s is not None and not ours.failure:
-        verdict = scope or _met(ours.wall_s < TARGET_WALL_S, f"< {TARGET_WALL_S / 60:.0f} min")
+        verdict = scope or met(ours.wall_s < TARGET_WALL_S, f"< {TARGET_WALL_S / 60:.0f} min")
         out.append(("wall time, telnyx-conformance run", f"{ours.wall_s:.1f} s", verdict))
     if ours.rss_mib is not None and not ours.failure:
         out.append(
             (
                 "peak RSS, run + embedded server",
                 f"{ours.rss_mib:.0f} MiB",
-                _met(ours.rss_mib < TARGET_RSS_MIB, "< 600 MB"),
+                met(ours.rss_mib < TARGET_RSS_MIB, "< 600 MB"),
             )
         )
     if st is not None and st.wall_s and ours.wall_s and not (st.failure or ours.failure):
         ratio = ours.wall_s / st.wall_s
-        out.append(("wall time, ours / bare st", f"{ratio:.2f}x", _met(ratio <= TARGET_RATIO, f"≤ {TARGET_RATIO:g}x")))
+        out.append(("wall time, ours / bare st", f"{ratio:.2f}x", met(ratio <= TARGET_RATIO, f"≤ {TARGET_RATIO:g}x")))
         if st.requests and ours.requests:
             ours_rate, st_rate = ours.requests / ours.wall_s, st.requests / st.wall_s
             out.append(("requests/s, ours / bare st", f"{ours_rate:.0f} / {st_rate:.0f}", "reported"))
     return out
-
-
-def _met(ok: bool, target: str) -> str:
-    return f"{target}: {'met' if ok else 'NOT met'}"
 
 
 def fmt(value: float | None, pattern: str) -> str:
@@ -392,16 +269,14 @@ def text_table(rows: list[Result]) -> str:
 
 def markdown_section(rows: list[Result], context: dict) -> str:
     lines = [
-        MARK_START,
-        "## Conformance run against bare schemathesis",
-        "",
-        "Written by `bench/run_bench.py` (`tox -e bench-run`); do not edit by hand between the markers.",
-        "",
-        f"- Command: `{context['command']}`",
-        f"- Date: {context['date']}",
+        *header_lines(
+            MARK_START,
+            "## Conformance run against bare schemathesis",
+            "Written by `bench/run_bench.py` (`tox -e bench-run`); do not edit by hand between the markers.",
+            context,
+        ),
         f"- Machine: {machine_line(context['machine'])}; load average {context['load_end']} at the end",
-        f"- Spec: `{context['spec']}` ({context['spec_size']:,} bytes, sha256 `{context['spec_sha'][:12]}`), "
-        f"{context['scope']}",
+        f"- Spec: {spec_text(context)}, {context['scope']}",
         f"- Budget, both tools: `--max-examples {context['max_examples']}`, phases {PHASES.replace(',', ', ')} "
         f"(stateful off, as the plugin's `build_schema`), no example database, one worker, seed {context['seed']}, "
         "against the embedded reference server on loopback",
@@ -423,9 +298,24 @@ def markdown_section(rows: list[Result], context: dict) -> str:
         rss = fmt(row.rss_mib, "{:.0f} MiB") + (f" ({row.rss_note})" if row.rss_note else "")
         cells = [row.label, fmt(row.wall_s, "{:.1f} s"), fmt(row.requests, "{:,}"), fmt(rate, "{:.0f}"), rss]
         cells += [row.load or "n/a", what]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(table_row(cells))
     lines += section_tail(rows, context["ratios"], context["notes"], MARK_END)
     return "\n".join(lines) + "\n"
+
+
+def shared_machine_notes(load_start: tuple[float, float, float], rows: list[Result]) -> list[str]:
+    """A note when other jobs shared the machine while the tools ran."""
+    # Each tool keeps about one core busy (its server is mostly idle): a 1-minute load well above 1
+    # when a tool starts or ends means other jobs shared the 2 cores (a job that ended just before
+    # leaves a decaying load below that).
+    loads = [float(x) for r in rows if r.load for x in r.load.split(" → ")]
+    if load_start[0] > 1.5 or any(load > 1.5 for load in loads):
+        return [
+            "The machine was shared while this was measured (see the load averages: other jobs used the "
+            "same 2 cores), so the wall times are inflated, and the ratio too when one tool ran under more "
+            "load than the other; re-run on a quiet machine for absolute times."
+        ]
+    return []
 
 
 def versions() -> str:
@@ -494,37 +384,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = ratios(ours, st, subset=bool(ids))
     print(text_table(rows))
     print()
-    for what, value, verdict in figures:
-        print(f"{what:<36} {value:>12}   {verdict}")
+    print_figures(figures, 36, 12)
     output = Path(args.output_md) if args.output_md else (None if ids else DEFAULT_MD)
     if output is not None:
-        spec_bytes = spec.read_bytes()
-        load_end = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-        notes = []
-        # Each tool keeps about one core busy (its server is mostly idle): a 1-minute load well above 1
-        # when a tool starts or ends means other jobs shared the 2 cores (a job that ended just before
-        # leaves a decaying load below that).
-        loads = [float(x) for r in rows if r.load for x in r.load.split(" → ")]
-        if load_start[0] > 1.5 or any(load > 1.5 for load in loads):
-            notes.append(
-                "The machine was shared while this was measured (see the load averages: other jobs used the "
-                "same 2 cores), so the wall times are inflated, and the ratio too when one tool ran under more "
-                "load than the other; re-run on a quiet machine for absolute times."
-            )
         context = {
-            "command": command_line([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
-            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": machine,
-            "load_end": load_end,
-            "spec": display_path(spec),
-            "spec_size": len(spec_bytes),
-            "spec_sha": hashlib.sha256(spec_bytes).hexdigest(),
+            **run_facts(argv, machine, spec),
+            "load_end": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
             "scope": f"the first {len(ids)} operations" if ids else "every operation",
             "max_examples": args.max_examples,
             "seed": args.seed,
             "versions": versions(),
             "ratios": figures,
-            "notes": notes,
+            "notes": shared_machine_notes(load_start, rows),
         }
         update_markdown(output, markdown_section(rows, context), MARK_START, MARK_END)
         print(f"\nsection written to {output}")

@@ -14,7 +14,8 @@ sys.path.insert(0, str(BENCH))
 
 import prism_run  # noqa: E402 - bench/ is not a package: its scripts import each other as siblings
 from _common import BenchError  # noqa: E402
-from server_bench import free_port  # noqa: E402
+from harness.procs import free_port  # noqa: E402
+from harness.supervise import crash_line  # noqa: E402
 
 # A stand-in for Prism: answers 200 to everything, and dies the way Node does on GET /crash.
 FRAGILE = textwrap.dedent(
@@ -93,8 +94,8 @@ def test_the_crash_line_is_nodes_error_not_its_stack(tmp_path: Path) -> None:
         "    at ServerResponse.setHeader (node:_http_outgoing:651:3)\n",
         encoding="utf-8",
     )
-    assert prism_run.crash_line(err).startswith("TypeError [ERR_INVALID_CHAR]")
-    assert prism_run.crash_line(tmp_path / "absent.err") == "(no stderr)"
+    assert crash_line(err).startswith("TypeError [ERR_INVALID_CHAR]")
+    assert crash_line(tmp_path / "absent.err") == "(no stderr)"
 
 
 def test_only_response_failures_without_a_spec_location_count_as_by_value(shared_spec_path: Path) -> None:
