@@ -158,9 +158,22 @@ def build_locator(text: str) -> Locator:
     return Locator(_index_yaml(text))
 
 
+def _yaml_double_quoted(text: str) -> str:
+    """A double-quoted YAML key's value: YAML's escapes (`\\x41`, `\\e`, `\\0`, `\\U0001F600`)
+    are more than JSON's, so PyYAML reads it; a key no reader accepts stays as written (it is
+    then not located, which is no reason to fail)."""
+    import yaml
+
+    try:
+        value = yaml.safe_load('"' + text + '"')
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, str) else text
+
+
 def _key_text(match: re.Match) -> str:
     if match.group("dq") is not None:
-        return json.loads('"' + match.group("dq") + '"') if "\\" in match.group("dq") else match.group("dq")
+        return _yaml_double_quoted(match.group("dq")) if "\\" in match.group("dq") else match.group("dq")
     if match.group("sq") is not None:
         return match.group("sq").replace("''", "'")
     return match.group("plain").rstrip()

@@ -7,7 +7,7 @@ evidence at the exact place the check judged, the target is blamed, never the sp
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from conformance.triage.classes import (
     LOCATION_RULES,
@@ -17,20 +17,33 @@ from conformance.triage.classes import (
     TEXT_FIELD_MEDIA,
     WHOLE_SCHEMA_RULES,
 )
+from conformance.triage.examples import ExampleValues, FlaggedValue
 from conformance.triage.observed import Observed, response_schema_pointer
-from spec.index import Operation
+from spec.index import Operation, SpecIndex
 from spec.pointer import escape, get, split
 from spec.telnyx import documented_status, flat_properties, other_error_body_status, response_object
 
-if TYPE_CHECKING:
-    from conformance.triage import Triage
 
-Rule = Callable[["Triage", Operation, Observed], str | None]
+class Triage(Protocol):
+    """What a rule reads of the run's triage (`conformance.triage.Triage`)."""
+
+    index: SpecIndex
+    findings: dict[str, set[str]]
+    examples: ExampleValues
+
+    def response_roots(self, operation: Operation) -> list[str]: ...
+
+    def response_schemas(self, operation: Operation) -> set[str]: ...
+
+    def sent_example(self, operation: Operation, sent: Any) -> FlaggedValue | None: ...
+
+
+Rule = Callable[[Triage, Operation, Observed], str | None]
 _VIOLATION = re.compile(r"violates `([^`]+)` at (\S*)")
 _DISCRIMINATOR = re.compile(r"discriminator property '([^']+)' with value '([^']*)'")
 
 
-def spec_example_echoed(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def spec_example_echoed(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The failing value is the spec's own example (or default) for that place, which the
     spec's schema rejects: a server that echoes the documentation is right to."""
     if observed.check not in RESPONSE_CHECKS or not observed.has_instance or observed.instance_path is None:
@@ -47,7 +60,7 @@ def _kind(site: str) -> str:
     return "default" if site.endswith("/default") else "example"
 
 
-def finding_at_keyword(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def finding_at_keyword(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The audit found a schema-breaking problem at the failing keyword itself, at a sibling
     keyword that contradicts it, or at the schema as a whole."""
     location = observed.keyword_location
@@ -64,7 +77,7 @@ def finding_at_keyword(triage: "Triage", operation: Operation, observed: Observe
     return None
 
 
-def discriminator_contradicts_members(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def discriminator_contradicts_members(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """A discriminator without a mapping expects each member's schema name, yet the member
     declares its own values for the property: the value it declares can never match."""
     match = _DISCRIMINATOR.search(observed.message)
@@ -93,7 +106,7 @@ def discriminator_contradicts_members(triage: "Triage", operation: Operation, ob
     return None
 
 
-def undocumented_standard_error(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def undocumented_standard_error(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """A 401 without a key, a 404 for an unknown id, a 422 for invalid input: answers any API
     gives, which the operation documents neither by code, nor as 4XX, nor as default."""
     if observed.check != "status_code_conformance" or observed.status not in STANDARD_CLIENT_ERRORS:
@@ -103,7 +116,7 @@ def undocumented_standard_error(triage: "Triage", operation: Operation, observed
     return f"the operation documents no {observed.status} (nor 4XX, nor default) at {operation.pointer}/responses"
 
 
-def spec_example_sent(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def spec_example_sent(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The examples phase sent the spec's own example as valid data, and the audit found
     that example invalid: a server rejecting it is right to."""
     if observed.check != "positive_data_acceptance":
@@ -114,7 +127,7 @@ def spec_example_sent(triage: "Triage", operation: Operation, observed: Observed
     return f"the request carried the spec's own {_kind(flagged.site)} at {flagged.site}, which its schema rejects"
 
 
-def duplicated_parameter_sent(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def duplicated_parameter_sent(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The operation declares the parameter the request carried twice (same name and
     location): the request followed one declaration, a target may follow the other; the audit
     reports it (parameter-unique) at that parameter."""
@@ -132,7 +145,7 @@ def duplicated_parameter_sent(triage: "Triage", operation: Operation, observed: 
     return None
 
 
-def text_fields_typed(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def text_fields_typed(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """A "schema-violating" body that differs from a valid one only in the JSON type of form
     or multipart fields, or in the `format: binary` of a file part: those fields are text or
     bytes on the wire (`3` and `"3"` are the same bytes), so no server can tell; the spec types
@@ -156,7 +169,7 @@ def text_fields_typed(triage: "Triage", operation: Operation, observed: Observed
     return f"only the JSON types of {', '.join(sorted(content))} fields were changed, which the wire cannot carry"
 
 
-def _binary(triage: "Triage", roots: list[str], location: str) -> bool:
+def _binary(triage: Triage, roots: list[str], location: str) -> bool:
     index = triage.index
     for root in roots:
         pointer, schema = index.deref(root, get(index.doc, root, None))
@@ -170,7 +183,7 @@ def _binary(triage: "Triage", roots: list[str], location: str) -> bool:
     return False
 
 
-def own_auth_header(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def own_auth_header(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The operation declares its own auth-like header parameter (Telnyx's
     `authorization_bearer`), so the checker mutates that instead of the real credentials."""
     if observed.check != "ignored_auth":
@@ -181,7 +194,7 @@ def own_auth_header(triage: "Triage", operation: Operation, observed: Observed) 
     return None
 
 
-def documented_other_error_body(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def documented_other_error_body(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The answer is the error body the operation documents for that status, which is not
     the Telnyx envelope: the spec breaks the convention, the target follows the spec."""
     if observed.check != "telnyx_error_envelope" or observed.status is None:
@@ -193,7 +206,7 @@ def documented_other_error_body(triage: "Triage", operation: Operation, observed
     return f"the operation documents another error body for {observed.status} at {pointer} (telnyx-error-envelope)"
 
 
-def media_type_finding(triage: "Triage", operation: Operation, observed: Observed) -> str | None:
+def media_type_finding(triage: Triage, operation: Operation, observed: Observed) -> str | None:
     """The documented response's media type is malformed (`content: {"*": ...}`): no
     Content-Type can match it."""
     if observed.check not in ("content_type_conformance", "response_schema_conformance"):

@@ -98,20 +98,22 @@ def test_the_crash_line_is_nodes_error_not_its_stack(tmp_path: Path) -> None:
     assert crash_line(tmp_path / "absent.err") == "(no stderr)"
 
 
-def test_only_response_failures_without_a_spec_location_count_as_by_value(shared_spec_path: Path) -> None:
-    """A `spec` response failure on an operation whose responses reach no spec-breaking
-    location can only be the by-value triage's; one on VersionConfig's operation is by location."""
+def test_only_response_failures_put_on_the_spec_by_their_value_count(shared_spec_path: Path) -> None:
+    """A `spec` response failure whose reason is the spec's own example echoed counts; one by
+    location (a finding at the keyword), a server one, and a status one do not."""
 
-    def failure(check: str, classification: str) -> dict:
-        return {"check": check, "classification": classification, "message": "m", "curl": None}
+    def failure(check: str, classification: str, reason: str) -> dict:
+        return {"check": check, "classification": classification, "reason": reason, "message": "m", "curl": None}
 
+    echoed = "the value is the spec's own example at /components/schemas/X/properties/y/example, which ..."
     summary = {
         "operations": [
             {"method": "GET", "path": "/dynamic_emergency_addresses/{id}", "failures": [
-                failure("response_schema_conformance", "spec"), failure("response_schema_conformance", "server"),
-                failure("status_code_conformance", "spec")]},
+                failure("response_schema_conformance", "spec", echoed),
+                failure("response_schema_conformance", "server", "no spec finding"),
+                failure("status_code_conformance", "spec", "the operation documents no 401")]},
             {"method": "GET", "path": "/ai/assistants/{assistant_id}/canary-deploys", "failures": [
-                failure("response_schema_conformance", "spec")]},
+                failure("response_schema_conformance", "spec", "the audit's oas31-legacy-keywords finding is at")]},
         ]
     }  # fmt: skip
     found = prism_run.judged_by_value(shared_spec_path, summary)
