@@ -154,12 +154,32 @@ class Results:
         as a one-line error naming the violation; the file is still written, never lost)."""
         from conformance.reporting.files import atomic_write
 
-        summary = self.summary()
+        summary = guarded(self.summary(), self.target)
         problems = summary_problems(summary)
         path = atomic_write(report_dir / "summary.json", orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         if problems:
             raise ValueError(f"summary.json breaks its schema: {problems[0]}")
         return path
+
+
+TEXT_FIELDS = ("message", "reason", "curl")  # where a target's echo of the key can be (the rest is the spec's)
+
+
+def guarded(document: dict[str, Any], target: Target) -> dict[str, Any]:
+    """A second guard before writing: the texts that can hold an echoed key, redacted value by
+    value (they enter the model redacted already; paths, ids and check names are never touched)."""
+    for operation in (
+        document.get("operations", {}).values()
+        if isinstance(document.get("operations"), dict)
+        else (document.get("operations") or [])
+    ):
+        if operation.get("reason"):
+            operation["reason"] = target.redact(operation["reason"])
+        for failure in operation.get("failures") or []:
+            for name in TEXT_FIELDS:
+                if isinstance(failure.get(name), str):
+                    failure[name] = target.redact(failure[name])
+    return document
 
 
 def summary_problems(summary: dict[str, Any]) -> list[str]:

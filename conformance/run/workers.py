@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from conformance.reporting.results import FailureRecord, OperationResult, Results
+from conformance.reporting.results import FailureRecord, OperationResult, Results, guarded
 
 PARTS = ".workers"  # under the report dir; removed once merged
 _RANK = {"passed": 0, "skipped": 1, "errored": 2, "failed": 3}
@@ -36,7 +36,7 @@ def write_part(results: Results, path: Path) -> None:
     }
     from conformance.reporting.files import atomic_write
 
-    atomic_write(path, orjson.dumps(part))
+    atomic_write(path, orjson.dumps(guarded(part, results.target)))
 
 
 def merge_parts(results: Results, report_dir: Path) -> int:
