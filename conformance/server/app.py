@@ -10,7 +10,7 @@ them. Nothing a client sends may crash it: any exception becomes a 500 with the 
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,7 +23,7 @@ from conformance.server.error_shape import documented_error
 from conformance.server.faults import FaultSet
 from conformance.server.responses import Response, success_response
 from conformance.server.routes import Match, Router
-from conformance.server.state import Store
+from conformance.server.state import Store, without_page_size
 from conformance.server.validation import RequestParts, validate_request
 from spec.index import Operation, SpecIndex
 
@@ -154,6 +154,9 @@ class ReferenceServer:
             body=ctx.body,
         )
         check = validate_request(self.index, ctx.operation, parts)
+        if check.status is not None and ctx.faulty("page-size-bounds-unchecked"):
+            lenient = validate_request(self.index, ctx.operation, replace(parts, query=without_page_size(ctx.query)))
+            check = lenient if lenient.status is None else check  # only the page size was refused
         ctx.params, ctx.parsed_body = check.params, check.body
         if check.status is not None and not ctx.faulty("invalid-input-accepted"):
             return Response(check.status, envelope.envelope(*(e.as_dict() for e in check.errors)))

@@ -6,7 +6,7 @@ list, with a truthful `meta`), `store` (records, their views, and the stateful a
 """
 
 from conformance.server.state.collections import Collection, infer_collections, infer_lists
-from conformance.server.state.pagination import paginate
+from conformance.server.state.pagination import paginate, without_page_size
 from conformance.server.state.store import SEED_RECORDS, Store
 
-__all__ = ["SEED_RECORDS", "Collection", "Store", "infer_collections", "infer_lists", "paginate"]
+__all__ = ["SEED_RECORDS", "Collection", "Store", "infer_collections", "infer_lists", "paginate", "without_page_size"]

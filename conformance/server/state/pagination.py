@@ -3,8 +3,8 @@
 Parameters arrive parsed by request validation, in either Telnyx spelling: a deepObject
 (`page={"number": 2, "size": 20}`, `filter={"status": {"eq": "x"}}`) or literal bracket
 names (`page[number]`, `filter[status]`). The pagination faults of the catalogue are flags
-checked here (page size ignored, wrong totals, duplicates across pages, a looping cursor,
-filter or sort ignored).
+checked here (page size ignored, a zero-based page number, wrong totals, duplicates across
+pages, a page past the end that is not empty, a looping cursor, filter or sort ignored).
 """
 
 import math
@@ -151,12 +151,21 @@ def _number_page(ctx: Context, items: list[Any], page: dict[str, Any]) -> tuple[
         start -= 1
     total = len(items)
     meta = {
-        "page_number": number,
+        "page_number": number - (1 if ctx.faulty("page-number-zero-based") else 0),
         "page_size": size,
         "total_pages": math.ceil(total / size) if total else 0,
         "total_results": total + (1 if ctx.faulty("wrong-totals") else 0),
     }
-    return items[start : start + size], meta
+    data = items[start : start + size]
+    if not data and items and ctx.faulty("past-end-not-empty"):
+        data = items[-size:]  # past the end: the last page again
+    return data, meta
+
+
+def without_page_size(query: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The query without its page size (`page[size]`, `page[limit]`): what a server that does
+    not check the size's bounds validates (fault page-size-bounds-unchecked)."""
+    return [(key, value) for key, value in query if key not in ("page[size]", "page[limit]")]
 
 
 def _cursor_page(

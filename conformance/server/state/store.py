@@ -57,6 +57,9 @@ class Store:
         # and the collections owning each path template, which never change.
         self._rows: dict[str, list[tuple[str, int, dict[str, Any], int, bool]]] = {}
         self._owners_of: dict[str, list[Collection]] = {}
+        # The records deleted, per collection, as they were: the faults that keep listing them
+        # or answer 500 for them need to know them (nothing else reads these tombstones).
+        self._deleted: dict[str, dict[str, tuple[str, int, dict[str, Any], int, bool]]] = {}
 
     # --- records ------------------------------------------------------------------------
     def _ensure_seeded(self, collection: Collection) -> None:
@@ -79,6 +82,7 @@ class Store:
             (collection.path, record_id, seq_value, seed, orjson.dumps(fields).decode(), int(created)),
         )
         self._rows.pop(collection.path, None)
+        self._deleted.get(collection.path, {}).pop(record_id, None)  # an id used again is no tombstone
         return record_id
 
     def _fresh_id(self, collection: Collection, seed: int, seq: int) -> str:
@@ -171,6 +175,9 @@ class Store:
             if item_id is None:
                 continue
             found = self.record(collection, item_id)
+            tombstone = found is None and item_id in self._deleted.get(collection.path, {})
+            if tombstone and ctx.faulty("deleted-resource-server-error"):
+                return Response(500, envelope.simple(envelope.SERVER_ERROR))
             if found is None:
                 return Response(404, envelope.simple(envelope.NOT_FOUND, f"No such {collection.id_param}: {item_id}"))
         collection = self.collections.get(operation.path.rstrip("/"))
@@ -207,11 +214,15 @@ class Store:
         if collection.item_pointer is None:
             return None
         rows = [r for r in self.records(collection) if not (r[4] and ctx.faulty("created-missing-from-list"))]
+        if ctx.faulty("deleted-resource-still-listed"):
+            rows += self._deleted.get(collection.path, {}).values()
         items = [self.view(collection, collection.item_pointer, r) for r in rows]
         return paginate(ctx, collection, items)
 
     def _create(self, ctx: Context, collection: Collection) -> Response | None:
         fields = ctx.parsed_body if isinstance(ctx.parsed_body, dict) else {}
+        if ctx.faulty("created-fields-not-stored"):
+            fields = {}  # views then show generated values, not the ones sent
         # Seed first: a collection that already holds rows counts as seeded (a --db file), so a
         # create before any read would otherwise leave the collection with that one record.
         self._ensure_seeded(collection)
@@ -230,7 +241,9 @@ class Store:
         if found is None:  # (checked by the owner scan already; kept for clarity)
             return Response(404, envelope.simple(envelope.NOT_FOUND))
         method = ctx.operation.method
-        if method in ("patch", "put") and isinstance(ctx.parsed_body, dict):
+        if method == "get" and found[4] and ctx.faulty("created-not-retrievable"):
+            return Response(404, envelope.simple(envelope.NOT_FOUND, f"No such {collection.id_param}: {record_id}"))
+        if method in ("patch", "put") and isinstance(ctx.parsed_body, dict) and not ctx.faulty("update-ignored"):
             fields = found[2] if method == "patch" else {}
             fields = {**fields, **ctx.parsed_body}
             self.db.execute(
@@ -242,6 +255,7 @@ class Store:
         if method == "delete" and not ctx.faulty("deleted-resource-retrievable"):
             self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (collection.path, record_id))
             self._rows.pop(collection.path, None)
+            self._deleted.setdefault(collection.path, {})[record_id] = found
         return self._render_one(ctx, collection, found)
 
     def _render_one(self, ctx: Context, collection: Collection, record: Any) -> Response:

@@ -21,6 +21,8 @@ KEY = "sentinel-key-pagination-5a1e"
 SMALL = ["--max-examples", "1", "--seed", "1", "--max-pages", "5"]
 ADDRESSES = ["FindAddresses"]
 LIFECYCLE = ["CreateAddress", "FindAddresses", "GetAddress"]
+# Addresses declare no update: the update step runs on billing groups (PATCH /billing_groups/{id}).
+UPDATE = ["CreateBillingGroup", "ListBillingGroups", "GetBillingGroup", "UpdateBillingGroup"]
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,6 +49,8 @@ def ids_args(ids: list[str]) -> list[str]:
 
 # (faults served together, operations run, {check the catalogue names: operation it is filed under}).
 # Faults share a run where they cannot hide each other (a wrong total does not change a filter).
+# Apart: a wrong page number (the page past the end is only asked when the walk found nothing
+# wrong) and a created resource that cannot be retrieved (its fields are then never compared).
 GROUPS = [
     (["page-size-ignored:FindAddresses"], ADDRESSES, {"telnyx_page_size": "GET /addresses"}),
     (
@@ -59,11 +63,32 @@ GROUPS = [
         },
     ),
     (["duplicates-across-pages:FindAddresses"], ADDRESSES, {"telnyx_page_duplicates": "GET /addresses"}),
+    (["page-number-zero-based:FindAddresses"], ADDRESSES, {"telnyx_page_number": "GET /addresses"}),
+    (
+        ["past-end-not-empty:FindAddresses", "page-size-bounds-unchecked:FindAddresses"],
+        ADDRESSES,
+        {"telnyx_page_past_end": "GET /addresses", "telnyx_page_size_bounds": "GET /addresses"},
+    ),
     (
         ["deleted-resource-retrievable:DeleteAddress", "created-missing-from-list:FindAddresses"],
         LIFECYCLE,
         {"use_after_free": "GET /addresses/{id}", "telnyx_created_resource_listed": "GET /addresses"},
     ),
+    (["created-not-retrievable:GetAddress"], LIFECYCLE, {"telnyx_created_resource_retrievable": "GET /addresses/{id}"}),
+    (
+        [
+            "created-fields-not-stored:CreateAddress",
+            "deleted-resource-server-error:GetAddress",
+            "deleted-resource-still-listed:FindAddresses",
+        ],
+        LIFECYCLE,
+        {
+            "telnyx_created_resource_echo": "GET /addresses/{id}",
+            "telnyx_deleted_resource_404": "GET /addresses/{id}",
+            "telnyx_deleted_resource_unlisted": "GET /addresses",
+        },
+    ),
+    (["update-ignored:UpdateBillingGroup"], UPDATE, {"telnyx_update_reflected": "PATCH /billing_groups/{id}"}),
 ]
 
 
@@ -79,7 +104,7 @@ def test_groups_agree_with_the_catalogue() -> None:
             proven[name] = BY_NAME[name].caught_by
     proven["cursor-loop"] = "telnyx_cursor_progress"  # test_cursor_loop_is_caught_by_telnyx_cursor_progress
     assert BY_NAME["cursor-loop"].caught_by == proven["cursor-loop"]
-    assert len(proven) == 8
+    assert len(proven) == 16
 
 
 @pytest.mark.parametrize(
@@ -112,9 +137,10 @@ def test_fault_is_caught_by_its_check(
 def test_clean_server_passes_pagination_and_lifecycle(
     shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The same operations (the list, the lifecycle of /addresses) against a clean server."""
+    """The same operations (the list, the lifecycles of /addresses and, for the update step,
+    /billing_groups) against a clean server."""
     report = tmp_path / "report"
-    args = ["--api-key", KEY, "--spec", str(shared_spec_path), *ids_args([*LIFECYCLE, "DeleteAddress"])]
+    args = ["--api-key", KEY, "--spec", str(shared_spec_path), *ids_args([*LIFECYCLE, "DeleteAddress", *UPDATE])]
     result = run_cli(env, *args, *SMALL, "--report-dir", str(report))
     data = summary(report)
     ours = {check for check in failures(data) if check.startswith("telnyx_") or check == "use_after_free"}
@@ -123,6 +149,7 @@ def test_clean_server_passes_pagination_and_lifecycle(
     assert phases["pagination"] > 10 and phases["lifecycle"] >= 6, phases
     assert "passed" in result.stdout or result.returncode in (0, 1)
     assert {op["status"] for op in data["operations"] if op["operation_id"] == "FindAddresses"} == {"passed"}
+    assert phases["lifecycle"] >= 14, phases  # both lifecycles ran, the update step included
 
 
 # --- cursors, on an inline spec -------------------------------------------------------------------

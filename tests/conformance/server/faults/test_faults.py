@@ -325,6 +325,39 @@ def test_sort_ignored(index: SpecIndex) -> None:
     assert sorted(names(faulty)) == sorted(wanted) and names(faulty) != wanted
 
 
+@covers("page-number-zero-based")
+def test_page_number_zero_based(index: SpecIndex) -> None:
+    query = {"page[size]": "5", "page[number]": "2"}
+    clean, faulty = pair(index, "page-number-zero-based", "GET", "/addresses", params=query)
+    assert ids(clean) == ids(faulty)  # the same page served
+    assert clean.json()["meta"]["page_number"] == 2
+    assert faulty.json()["meta"]["page_number"] == 1
+
+
+@covers("past-end-not-empty")
+def test_past_end_not_empty(index: SpecIndex) -> None:
+    """45 seeded addresses: page 10 of 5 is past the end (the last page is 9)."""
+    last = ids(call(server(index), "GET", "/addresses", params={"page[size]": "5", "page[number]": "9"}))
+    past = {"page[size]": "5", "page[number]": "10"}
+    clean, faulty = pair(index, "past-end-not-empty", "GET", "/addresses", params=past)
+    assert len(last) == 5 and ids(clean) == []
+    assert ids(faulty) == last
+
+
+@covers("page-size-bounds-unchecked")
+@pytest.mark.parametrize("size", ["0", "-1", "251", "abc"])
+def test_page_size_bounds_unchecked(index: SpecIndex, size: str) -> None:
+    clean, faulty = pair(index, "page-size-bounds-unchecked", "GET", "/addresses", params={"page[size]": size})
+    assert 400 <= clean.status_code < 500, clean.text
+    assert len(ids(faulty)) == 20  # the default page size
+    assert faulty.json()["meta"]["page_size"] == 20
+
+
+def test_page_size_bounds_unchecked_still_refuses_other_invalid_input(index: SpecIndex) -> None:
+    query = {"page[size]": "0", "page[number]": "0"}  # the number is out of bounds too
+    assert call(server(index, "page-size-bounds-unchecked"), "GET", "/addresses", params=query).status_code == 400
+
+
 # The Telnyx spec has no collection that is cursor-paginated end to end: /recording_transcriptions
 # declares meta.cursors but no page[after] parameter, ListCallControlApplications takes page[after]
 # but its meta has no cursors. This small spec has both, so the cursor the server writes is visible.
@@ -419,6 +452,57 @@ def test_created_missing_from_list(index: SpecIndex) -> None:
         assert call(app, "GET", f"/addresses/{new_id}").status_code == 200
         walked, _ = walk(app, "/addresses", size=250)
         assert (new_id in walked) is listed
+
+
+@covers("created-not-retrievable")
+def test_created_not_retrievable(index: SpecIndex) -> None:
+    seeded = first_id(index, "/addresses")
+    for app, retrieved in ((server(index), 200), (server(index, "created-not-retrievable"), 404)):
+        created = call(app, "POST", "/addresses", json=ADDRESS)
+        assert created.status_code == 200
+        new_id = str(created.json()["data"]["id"])
+        assert call(app, "GET", f"/addresses/{new_id}").status_code == retrieved
+        assert call(app, "GET", f"/addresses/{seeded}").status_code == 200
+        assert new_id in walk(app, "/addresses", size=250)[0]
+
+
+@covers("created-fields-not-stored")
+def test_created_fields_not_stored(index: SpecIndex) -> None:
+    for app, stored in ((server(index), True), (server(index, "created-fields-not-stored"), False)):
+        created = call(app, "POST", "/addresses", json=ADDRESS)
+        assert created.status_code == 200
+        got = call(app, "GET", f"/addresses/{created.json()['data']['id']}")
+        assert got.status_code == 200
+        shown = {name: got.json()["data"].get(name) for name in ADDRESS}
+        assert (shown == ADDRESS) is stored, shown
+
+
+@covers("update-ignored")
+def test_update_ignored(index: SpecIndex) -> None:
+    group = first_id(index, "/billing_groups")
+    for app, name in ((server(index), "renamed"), (server(index, "update-ignored"), None)):
+        before = call(app, "GET", f"/billing_groups/{group}").json()["data"]["name"]
+        assert before != "renamed"
+        assert call(app, "PATCH", f"/billing_groups/{group}", json={"name": "renamed"}).status_code == 200
+        assert call(app, "GET", f"/billing_groups/{group}").json()["data"]["name"] == (name or before)
+
+
+@covers("deleted-resource-server-error")
+def test_deleted_resource_server_error(index: SpecIndex) -> None:
+    address, never = first_id(index, "/addresses"), "no-such-address"
+    for app, after_delete in ((server(index), 404), (server(index, "deleted-resource-server-error"), 500)):
+        assert call(app, "DELETE", f"/addresses/{address}").status_code == 200
+        assert call(app, "GET", f"/addresses/{address}").status_code == after_delete
+        assert call(app, "GET", f"/addresses/{never}").status_code == 404  # never existed: still 404
+
+
+@covers("deleted-resource-still-listed")
+def test_deleted_resource_still_listed(index: SpecIndex) -> None:
+    address = first_id(index, "/addresses")
+    for app, listed in ((server(index), False), (server(index, "deleted-resource-still-listed"), True)):
+        assert call(app, "DELETE", f"/addresses/{address}").status_code == 200
+        assert call(app, "GET", f"/addresses/{address}").status_code == 404
+        assert (address in walk(app, "/addresses", size=250)[0]) is listed
 
 
 # --- connection faults -----------------------------------------------------------------------
