@@ -13,6 +13,7 @@ from conformance.server.generation.patterns import BoundedXeger, pattern_matches
 from conformance.server.generation.seeds import Rng, sub_seed
 from conformance.server.generation.strings import FORMATS, free_string, looks_like_phone, phone_number, random_token
 from conformance.server.generation.values import canonical
+from strategies import names
 
 MAX_ITEMS = 3  # array length when minItems does not ask for more
 UNIQUE_RETRIES = 6
@@ -62,6 +63,31 @@ class ContainerWalk(EngineBase):
             out[key] = self.value(child, sub_seed(seed, key), depth + 1, stack, key, mode)
         if len(out) < flat.min_props:
             raise Unsatisfiable("cannot reach minProperties")
+        return self.consistent(flat, out, seed)
+
+    def consistent(self, flat: Flat, out: dict[str, Any], seed: int) -> dict[str, Any]:
+        """One resource reads as one: its record_type names its schema, its number belongs to
+        its country, and it was not updated before it was created. Each change is kept only
+        where the property's own schema accepts it."""
+        rng = Rng(sub_seed(seed, "consistent"))
+        wanted: dict[str, Any] = {}
+        record = out.get("record_type")
+        schema_name = next((r.rsplit("/", 1)[-1] for r in flat.refs if r.startswith("/components/schemas/")), None)
+        if isinstance(record, str) and schema_name and record.startswith("record-type-"):
+            wanted["record_type"] = names.record_type(schema_name)
+        region = out.get("country_code") or out.get("iso_country_code")
+        if isinstance(region, str) and len(region) == 2:
+            for prop, value in out.items():
+                if isinstance(value, str) and names.kind_of(prop) == "phone" and value.startswith("+"):
+                    wanted[prop] = names.phone(rng, region)
+        created, updated = out.get("created_at"), out.get("updated_at")
+        timed = isinstance(created, str) and isinstance(updated, str) and names.is_timestamp(created, updated)
+        if timed and updated < created:
+            wanted["created_at"], wanted["updated_at"] = updated, created
+        for prop, value in wanted.items():
+            facets = flat.properties.get(prop)
+            if facets is not None and self.accepts(self.child(flat, prop, facets), value):
+                out[prop] = value
         return out
 
     def name_allowed(self, flat: Flat, prop: str) -> bool:
@@ -135,10 +161,14 @@ class ContainerWalk(EngineBase):
     def string_candidates(self, flat: Flat, rng: random.Random, name: str | None) -> Iterator[str]:
         """Most specific first: a phone number where one is meant, the format, the pattern."""
         if looks_like_phone(flat, name):
+            yield names.phone(rng)
             yield phone_number(rng)
         maker = FORMATS.get(flat.format or "") or FORMATS.get((flat.format or "").lower())
         if maker is not None:
             yield maker(rng)
+        kind = names.kind_of(name) if maker is None else None
+        if kind is not None:  # the name says what the schema does not (created_at without a format)
+            yield names.make(kind, rng)
         if flat.patterns:
             xeger = BoundedXeger(rng)
             for _ in range(12):
