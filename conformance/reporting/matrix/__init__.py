@@ -64,6 +64,7 @@ class Matrix:
     seed: int
     rows: list[Row]
     compared_with: str | None = None
+    headline: list[str] = field(default_factory=list)  # the verdict in words (reporting/headline.py)
 
     def coverage(self) -> dict[str, Any]:
         ran = [r for r in self.rows if r.status != "skipped" and r.observed]
@@ -179,7 +180,10 @@ def build(
                 findings=by_pointer.get(operation.pointer, []) if operation is not None else [],
             )
         )
-    return Matrix(summary["target"]["base_url"], summary["spec"]["sha256"], summary["seed"], rows)
+    from conformance.reporting.headline import lines
+
+    headline = lines(summary)[:3]  # conforms or not, the spec's defects, setup
+    return Matrix(summary["target"]["base_url"], summary["spec"]["sha256"], summary["seed"], rows, headline=headline)
 
 
 def compare(matrix: Matrix, previous: Mapping[str, Any], name: str) -> Matrix:

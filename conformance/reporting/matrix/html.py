@@ -25,6 +25,7 @@ def _body(matrix: Matrix, title: str) -> str:
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">target <code>{escape(matrix.target)}</code> · spec sha256 '
         f"<code>{escape(matrix.spec_sha256[:12])}…</code> · seed <code>{matrix.seed}</code></p>",
+        *(f'<p class="headline">{escape(line)}</p>' for line in matrix.headline),
         '<div class="cards">',
         *(
             f'<div class="card"><span class="v-{v}">{v}</span><b id="n-{v}">{verdicts.get(v, 0)}</b></div>'

@@ -12,6 +12,8 @@ def render(matrix: Matrix) -> str:
         "",
         f"Target `{matrix.target}` · spec sha256 `{matrix.spec_sha256[:12]}…` · seed `{matrix.seed}`",
         "",
+        *(f"**{line}**  " for line in matrix.headline),
+        "",
         "| verdict | operations |",
         "|---|---:|",
         *(f"| {v} | {verdicts.get(v, 0)} |" for v in ("passed", "failed", "errored", "skipped")),

@@ -123,3 +123,10 @@ def test_markdown_lists_failures_and_findings_per_operation(matrix: Any) -> None
     assert "| operations exercised | 67% | 2 / 3 |" in text
     assert "`GetUserBalance` **response_schema_conformance** (server): response_schema_conformance broke" in text
     assert re.search(r"`GetUserBalance` audit, line \d+: `telnyx-secured-401` warning", text)
+
+
+def test_the_page_opens_with_the_verdict_in_words(matrix: Any) -> None:
+    page, md = html.render(matrix), markdown.render(matrix)
+    first = "target does not conform: 1 server failures in 1 of 2 operations tested (response_schema_conformance 1)"
+    assert matrix.headline == [first, "spec defects seen: 0", "setup problems: 0"]
+    assert page.index(first) < page.index("<table") and f"**{first}**" in md

@@ -1,0 +1,59 @@
+"""The verdict in words, first what the user came for: does the target conform (its `server`
+failures), then what the spec itself gets wrong (`spec`, by kind), then what kept the run from
+testing (`setup`). The run's last lines, the top of the matrix and the JUnit suite's
+properties all say it this way, from one summary. "failed" alone is never the headline: an
+operation that failed only on the spec's defects is no failure of the target.
+"""
+
+from collections import Counter
+from typing import Any
+
+# What the spec's defects are, in words, by the check that met them.
+SPEC_DEFECTS = {
+    "status_code_conformance": "undocumented status codes",
+    "telnyx_error_envelope": "error bodies other than the envelope",
+    "positive_data_acceptance": "valid requests the spec's own examples break",
+    "negative_data_rejection": "fields typed beyond what the wire carries",
+    "response_schema_conformance": "response schemas that contradict themselves",
+    "content_type_conformance": "malformed media types",
+    "ignored_auth": "auth-like header parameters",
+}
+
+
+def lines(summary: dict[str, Any], report_dir: str | None = None) -> list[str]:
+    operations = summary.get("operations") or []
+    totals = summary.get("totals") or {
+        "operations": len(operations),
+        "skipped": sum(op.get("status") == "skipped" for op in operations),
+        "requests": 0,
+    }
+    by_class: dict[str, Counter[str]] = {"server": Counter(), "spec": Counter(), "setup": Counter()}
+    touched: dict[str, set[str]] = {"server": set(), "spec": set(), "setup": set()}
+    for op in operations:
+        for failure in op["failures"]:
+            cls = failure.get("classification", "server")
+            by_class.setdefault(cls, Counter())[failure["check"]] += 1
+            touched.setdefault(cls, set()).add(f"{op['method']} {op['path']}")
+    count, tested = totals["operations"], totals["operations"] - totals["skipped"]
+    server = sum(by_class["server"].values())
+    found = []
+    if server:
+        checks = ", ".join(f"{check} {n}" for check, n in by_class["server"].most_common(4))
+        found.append(
+            f"target does not conform: {server} server failures in {len(touched['server'])} of {tested} "
+            f"operations tested ({checks})"
+        )
+    else:
+        found.append(f"target conforms: 0 server failures in {tested} operations tested")
+    spec = sum(by_class["spec"].values())
+    kinds = ", ".join(f"{SPEC_DEFECTS.get(check, check)} {n}" for check, n in by_class["spec"].most_common())
+    found.append(f"spec defects seen: {spec}" + (f" ({kinds})" if spec else ""))
+    setup = sum(by_class["setup"].values())
+    setup_kinds = ", ".join(f"{check} {n}" for check, n in by_class["setup"].most_common(3))
+    found.append(f"setup problems: {setup}" + (f" ({setup_kinds})" if setup else ""))
+    skipped = f", {totals['skipped']} not sent" if totals["skipped"] else ""
+    found.append(
+        f"{count} operations{skipped}, {totals['requests']} requests"
+        + (f"; see {report_dir}/matrix.html" if report_dir else "")
+    )
+    return found
