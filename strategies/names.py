@@ -72,6 +72,35 @@ def amount(rng: random.Random) -> str:
     return f"{rng.randrange(0, 500)}.{rng.randrange(100):02d}"
 
 
+def numeric_id(rng: random.Random) -> str:
+    """An int64 id as a decimal string, as Telnyx writes connection and address ids."""
+    return str(rng.randrange(10**17, 10**19 - 1))
+
+
+def first_name(rng: random.Random) -> str:
+    return rng.choice(("Alex", "Maria", "Sam", "Noor", "Kenji", "Ana", "Liam", "Zoe"))
+
+
+def last_name(rng: random.Random) -> str:
+    return rng.choice(("Smith", "Garcia", "Okafor", "Müller", "Tanaka", "Rossi", "Dubois", "Kowalski"))
+
+
+def business_name(rng: random.Random) -> str:
+    return f"{last_name(rng)} {rng.choice(('Telecom', 'Logistics', 'Health', 'Labs', 'Studio'))}"
+
+
+def locality(rng: random.Random) -> str:
+    return rng.choice(("Chicago", "Austin", "Toronto", "London", "Berlin", "Madrid", "Dublin", "Sydney"))
+
+
+def postal_code(rng: random.Random) -> str:
+    return f"{rng.randrange(10000, 99999)}"
+
+
+def street_address(rng: random.Random) -> str:
+    return f"{rng.randrange(1, 999)} {rng.choice(('Main St', 'Market St', 'King St', 'Elm Ave'))}"
+
+
 def uuid(rng: random.Random) -> str:
     import uuid as uuids
 
@@ -87,6 +116,13 @@ MAKERS: dict[str, Maker] = {
     "url": url,
     "amount": amount,
     "uuid": uuid,
+    "numeric_id": numeric_id,
+    "first_name": first_name,
+    "last_name": last_name,
+    "business_name": business_name,
+    "locality": locality,
+    "postal_code": postal_code,
+    "street_address": street_address,
 }
 
 # (name pattern, kind), first match wins. Names are Telnyx's own spellings, read off the spec.
@@ -96,13 +132,21 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(^|_)(created|updated|deleted|occurred|started|ended|expires|expired|completed|sent|received"
          r"|requested|scheduled|answered|finalized|last_seen|inserted|modified)_at$", "timestamp"),
         (r"^occurred_at$|_at$", "timestamp"),
-        (r"^(iso_)?country_code$|^country$|^(iso_)?country_iso$", "country"),
+        (r"^(iso_)?country_code$|^country$|^(iso_)?country_iso$|^country_iso_alpha2$", "country"),
         (r"(^|_)phone_number$|^(to|from|cc|caller_id_number|callee_number|ani|dnis|msisdn)$", "phone"),
         (r"(^|_)currency$", "currency"),
         (r"(^|_)email$", "email"),
         (r"(^|_)(url|uri|webhook_url)$", "url"),
         (r"(^|_)(amount|cost|price|rate|balance|credit_limit)$", "amount"),
-        (r"^(id|uuid)$|(^|_)uuid$", "uuid"),
+        (r"^(connection|address|emergency_address|outbound_voice_profile|credential_connection|fqdn_connection"
+         r"|ip_connection|call_control_application|texml_application)_id$", "numeric_id"),
+        (r"^(id|uuid)$|(^|_)uuid$|_id$", "uuid"),
+        (r"^first_name$", "first_name"),
+        (r"^last_name$", "last_name"),
+        (r"^business_name$|^company(_name)?$", "business_name"),
+        (r"^(locality|city)$", "locality"),
+        (r"^postal_code$|^zip(_code)?$", "postal_code"),
+        (r"^street_address$|^address_line_1$", "street_address"),
     )
 )  # fmt: skip
 

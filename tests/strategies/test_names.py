@@ -17,7 +17,8 @@ from strategies.country import iso_country_codes, iso_currency_codes
     [("created_at", "timestamp"), ("occurred_at", "timestamp"), ("country_code", "country"),
      ("iso_country_code", "country"), ("phone_number", "phone"), ("to", "phone"), ("from", "phone"),
      ("currency", "currency"), ("webhook_url", "url"), ("email", "email"), ("amount", "amount"), ("id", "uuid"),
-     ("name", None), ("connection_id", None), ("record_type", None), (None, None)],
+     ("name", None), ("connection_id", "numeric_id"), ("billing_group_id", "uuid"), ("record_type", None),
+     (None, None)],
 )  # fmt: skip
 def test_names_say_their_kind(name: str | None, kind: str | None) -> None:
     assert names.kind_of(name) == kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,19 +64,21 @@ class ContainerWalk(EngineBase):
             out[key] = self.value(child, sub_seed(seed, key), depth + 1, stack, key, mode)
         if len(out) < flat.min_props:
             raise Unsatisfiable("cannot reach minProperties")
-        return self.consistent(flat, out, seed)
+        return self.consistent(flat, out, seed, name)
 
-    def consistent(self, flat: Flat, out: dict[str, Any], seed: int) -> dict[str, Any]:
+    def consistent(self, flat: Flat, out: dict[str, Any], seed: int, name: str | None = None) -> dict[str, Any]:
         """One resource reads as one: its record_type names its schema, its number belongs to
         its country, and it was not updated before it was created. Each change is kept only
         where the property's own schema accepts it."""
         rng = Rng(sub_seed(seed, "consistent"))
         wanted: dict[str, Any] = {}
         record = out.get("record_type")
-        schema_name = next((r.rsplit("/", 1)[-1] for r in flat.refs if r.startswith("/components/schemas/")), None)
-        if isinstance(record, str) and schema_name and record.startswith("record-type-"):
-            wanted["record_type"] = names.record_type(schema_name)
-        region = out.get("country_code") or out.get("iso_country_code")
+        component = re.compile(r"^/components/schemas/([^/]+)$")
+        schema_name = next((m.group(1) for r in flat.refs if (m := component.match(r))), None)
+        if isinstance(record, str) and record.startswith("record-type-") and (schema_name or name):
+            # a component names it; an inline object, the property that holds it (`phone_numbers`)
+            wanted["record_type"] = names.record_type(schema_name) if schema_name else re.sub(r"s$", "", name or "")
+        region = out.get("country_code") or out.get("iso_country_code") or out.get("country_iso_alpha2")
         if isinstance(region, str) and len(region) == 2:
             for prop, value in out.items():
                 if isinstance(value, str) and names.kind_of(prop) == "phone" and value.startswith("+"):
