@@ -401,17 +401,22 @@ def test_patterns_and_lengths(seed: int) -> None:
     assert len(generated(STRINGS, "Tiny", seed)) <= 2
 
 
-def test_phone_numbers_look_like_telnyx_e164() -> None:
-    e164 = re.compile(r"\+1312555\d{4}")
-    assert e164.fullmatch(generated(STRINGS, "Phoneish", 1))
+def valid_e164(value: str) -> bool:
+    import phonenumbers
+
+    return value.startswith("+") and phonenumbers.is_valid_number(phonenumbers.parse(value))
+
+
+def test_phone_numbers_are_valid_e164_numbers() -> None:
+    assert valid_e164(generated(STRINGS, "Phoneish", 1))
     value = generated(STRINGS, "Phones", 1)
-    assert all(e164.fullmatch(value[k]) for k in ("phone_number", "to", "e164", "address")), value
+    assert all(valid_e164(value[k]) for k in ("phone_number", "to", "e164", "address")), value
 
 
 def test_plain_strings_named_like_a_number_are_phone_numbers() -> None:
     """A name ending in `_number` (`fax_number`) means a telephone number, without saying "phone"."""
     index = make_index({"Numbers": {"type": "object", "properties": {"fax_number": {"type": "string"}}}})
-    assert re.fullmatch(r"\+1312555\d{4}", generated(index, "Numbers", 2)["fax_number"])
+    assert valid_e164(generated(index, "Numbers", 2)["fax_number"])
 
 
 @SEEDS
