@@ -23,7 +23,7 @@ from conformance.webhooks.checks import Inspection, Received, Seen, SinkContext,
 MAX_BODY = 1024 * 1024
 READ_TIMEOUT = 10.0
 MAX_RECORDS = 10_000
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,10 @@ class SinkApp:
         on_record: Callable[[Record], None],
         max_body: int = MAX_BODY,
         read_timeout: float = READ_TIMEOUT,
+        limit: int | None = None,
     ) -> None:
         self.context = context
+        self.limit = limit  # deliveries taken; those after it are answered 503, not counted
         self.on_record = on_record
         self.max_body = max_body
         self.read_timeout = read_timeout
@@ -88,6 +90,9 @@ class SinkApp:
             return
         if body is None:
             return  # the client went away
+        if self.limit is not None and self.count >= self.limit:
+            await _answer(send, 503, b'{"error":"the sink has taken its --count of deliveries"}')
+            return
         received = Received(headers, body, time.time(), cut)
         started = time.perf_counter()
         inspection = inspect(received, self.context, self.seen)
@@ -145,7 +150,7 @@ def listen(
         log.add(found)
         on_record(found)
 
-    app = SinkApp(context, record, max_body=max_body)
+    app = SinkApp(context, record, max_body=max_body, limit=stop.count)
     previous = _quiet_signals()
     try:
         asyncio.run(_serve(app, sock, stop, on_ready))
