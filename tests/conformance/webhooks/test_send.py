@@ -88,7 +88,7 @@ def test_each_mistake_fails_under_the_variants_that_name_it(tmp_path: Path, cli,
 @pytest.mark.parametrize(
     ("kind", "verdicts"),
     [
-        ("hang", {"error"}),
+        ("silent", {"error"}),
         ("reset", {"error"}),
         ("garbage", {"error"}),
         ("redirect", {"failed", "passed"}),  # valid: a 3xx is not 2xx; hostile: refused
@@ -108,7 +108,7 @@ def test_a_misbehaving_consumer_gets_verdicts(tmp_path: Path, cli, keys, kind: s
     assert {case["verdict"] for case in cases.values()} == verdicts
     reason = cases["valid"]["reason"]
     expected = {
-        "hang": "no answer within 0.3 s",
+        "silent": "no answer within 0.3 s",
         "reset": "closed without an answer",
         "garbage": "not HTTP",
         "redirect": "a redirect to http://127.0.0.1:9/elsewhere, not followed",

@@ -110,7 +110,7 @@ REPLIES = {
 
 @contextmanager
 def misbehaving(kind: str) -> Iterator[str]:
-    """A raw-socket consumer that reads the request head and then hangs, resets, answers
+    """A raw-socket consumer that reads the request head and then stays silent, resets, answers
     garbage, redirects, or starts a 100 MB answer."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -128,7 +128,7 @@ def misbehaving(kind: str) -> Iterator[str]:
             conn.settimeout(2)
             with suppress(OSError):
                 conn.recv(65536)
-            if kind == "hang":
+            if kind == "silent":
                 held.append(conn)
                 continue
             if kind == "reset":
