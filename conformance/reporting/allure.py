@@ -44,10 +44,10 @@ SEVERITY = {
     "telnyx_rate_limit_headers": "minor",
 }
 SEVERITY_ORDER = ("trivial", "minor", "normal", "critical", "blocker")
-CLASS_TITLES = {
-    "server": "Server deviates from the spec",
-    "spec": "Spec contradicts itself",
-    "setup": "Run setup (network, key, timeout)",
+CLASS_TITLES = {  # in the verdict's words and order (conformance/reporting/headline.py)
+    "server": "Target does not conform",
+    "spec": "Spec defects seen",
+    "setup": "Setup problems (network, key)",
 }
 
 
