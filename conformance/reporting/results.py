@@ -109,6 +109,7 @@ class Results:
     requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle
     ran: set[str] = field(default_factory=set)  # labels whose own test got to run
     interrupted: bool = False
+    hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -147,6 +148,7 @@ class Results:
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),
+            **({"hostility": dict(self.hostility)} if self.hostility else {}),
         }
 
     def write(self, report_dir: Path) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reporting.results import Results
-from conformance.run.send import send_with_backoff
-from conformance.run.transport_errors import transport_check
+from conformance.run.send import given_up, send_with_backoff
+from conformance.run.transport_errors import STALLED, again, transport_check
 from conformance.target import Target
 
 ENV_KEY = "TELNYX_API_KEY"
@@ -33,8 +33,8 @@ class RunContext:
     index: Any = None  # the one SpecIndex of the run: its memo holds compiled validators, share it
     operations: dict[str, Any] = field(default_factory=dict)  # "METHOD /path" -> Operation
     _triage: Any = None
-    session: Any = None  # conformance.target.transport.BoundedSession: the response size enforced while reading
-    unresponsive: dict[str, BaseException] = field(default_factory=dict)  # label -> first timeout/reset
+    session: Any = None  # conformance.target.transport.BoundedSession: size, deadline and redirects bounded
+    unresponsive: dict[str, BaseException] = field(default_factory=dict)  # label -> first timeout/reset/429 give-up
     max_pages: int = 5  # --max-pages: pages walked per list by the pagination checks
     allure: bool = False  # Allure results are written (labels and attachments are added)
     previous: tuple[str, dict[str, Any]] | None = None  # --compare: (dir, its summary.json)
@@ -58,35 +58,39 @@ class RunContext:
 
     def send(self, case: Any) -> Any:
         """Send `case`, backing off on 429 (never judged: the target is only pacing us).
-        Returns None when the target kept answering 429."""
+        Raises `RateLimited` when the target kept answering 429 for the whole backoff budget."""
         label = case.operation.label
-        dead = self.unresponsive.get(label)
-        if dead is not None:
-            # A timeout or a dropped connection is recorded once per operation: Hypothesis
-            # replays a failing example many times while shrinking, and each replay would
-            # wait the whole timeout again.
-            raise type(dead)(*dead.args)
-
-        def call() -> Any:
+        if label not in self.unresponsive:
             try:
-                return case.call(session=self.session)
+                response, still_limited = send_with_backoff(
+                    lambda: case.call(session=self.session),
+                    lambda r: r.status_code,
+                    lambda r: r.headers,
+                    on_rate_limited=self._count_rate_limited,
+                )
             except Exception as exc:
-                if transport_check(exc) in ("request_timeout", "connection_error"):
-                    self.unresponsive[label] = exc
-                raise
+                if transport_check(exc) not in STALLED:
+                    raise
+                self.unresponsive[label] = exc
+            else:
+                if not still_limited:
+                    return response
+                self.unresponsive[label] = given_up(label, response.headers)
+        # A timeout, a dropped connection or a call given up on 429 is recorded once per
+        # operation: Hypothesis replays a failing example many times while shrinking, and each
+        # replay would wait the whole timeout (or backoff budget) again. Raised from this one
+        # line, first time and every replay, outside any `except`: one failure, not one per replay.
+        raise again(self.unresponsive[label])
 
-        def counted() -> None:
-            self.results.rate_limited += 1
+    def _count_rate_limited(self) -> None:
+        self.results.rate_limited += 1
 
-        response, still_limited = send_with_backoff(
-            call, lambda r: r.status_code, lambda r: r.headers, on_rate_limited=counted
-        )
-        return None if still_limited else response
+    def stalled(self, label: str) -> BaseException | None:
+        """The timeout, dropped connection or 429 give-up this operation already met, if any."""
+        return self.unresponsive.get(label)
 
     def send_and_validate(self, case: Any) -> None:
-        response = self.send(case)
-        if response is not None:
-            case.validate_response(response)
+        case.validate_response(self.send(case))
 
 
 _ACTIVE: list[RunContext] = []

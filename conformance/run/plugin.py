@@ -73,6 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except (SpecError, TargetError) as exc:
         raise pytest.UsageError(str(exc)) from None
     activate(context)
+    from conformance.target.transport import bound_sessionless_sends
+
+    config.add_cleanup(bound_sessionless_sends(context.target.max_response_bytes, context.target.timeout))
     _configure_reports(config, context)
 
 
@@ -151,7 +154,7 @@ def build_context(config: pytest.Config) -> RunContext:
         index=index,
         operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
         max_pages=opt("max_pages"),
-        session=BoundedSession(target.max_response_bytes),
+        session=BoundedSession(target.max_response_bytes, target.timeout),
     )
     from conformance.checks.knowledge import Knowledge, attach
 
@@ -211,6 +214,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """A conformance test's failure report, as what the target did: each failure's message
+    (what the check saw, how to reproduce it) without the frames of schemathesis and of the
+    suite, which say nothing about the target (schemathesis' own plugin prints them). An error
+    that is not the target's (a bug of the suite) keeps its traceback."""
+    if active() is None or label_of(node) is None or call.excinfo is None:
+        return
+    from conformance.run.transport_errors import failure_text
+
+    text = failure_text(call.excinfo.value)
+    if text is not None:
+        report.longrepr = text
+
+
 def _annotate(
     context: RunContext,
     item: pytest.Item,
@@ -239,9 +257,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if worker is not None:  # an xdist worker (--workers): its share, for the controller
         if context.report_dir is not None:
             from conformance.run.workers import part_path, write_part
+            from conformance.target import hostility
 
+            context.results.hostility = hostility.counts()
             write_part(context.results, part_path(context.report_dir, worker["workerid"]))
         return
+    from conformance.target import hostility
+
+    context.results.hostility = hostility.counts()  # this process's: the preflight's and its own run's
     if context.report_dir is not None and session.config.pluginmanager.hasplugin("dsession"):
         from conformance.run.workers import merge_parts
 

@@ -105,4 +105,6 @@ def _preflight(target: Target, index: Any) -> list[str]:
     try:
         return preflight(target, index)
     except PreflightError as exc:
+        for warning in exc.warnings:  # what the target did that is hostile, before why it is unusable
+            print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
         raise RunError(target.redact(str(exc)), EXIT_TARGET) from None

@@ -33,6 +33,7 @@ def write_part(results: Results, path: Path) -> None:
         "requests": results.requests,
         "rate_limited": results.rate_limited,
         "requests_by_phase": dict(results.requests_by_phase),
+        "hostility": dict(results.hostility),
     }
     from conformance.reporting.files import atomic_write
 
@@ -49,6 +50,8 @@ def merge_parts(results: Results, report_dir: Path) -> int:
         results.requests += part["requests"]
         results.rate_limited += part["rate_limited"]
         results.requests_by_phase.update(part["requests_by_phase"])
+        for kind, count in part.get("hostility", {}).items():
+            results.hostility[kind] = results.hostility.get(kind, 0) + count
         results.ran.update(part["ran"])
     seen: dict[str, list[tuple[OperationResult, bool]]] = {}
     for part in parts:

@@ -35,7 +35,7 @@ def client_for(context: "RunContext", phase: str) -> "Client":
         context.results.requests += 1
         in_phase()
 
-    return Client(context.target, counted, context.index, in_phase)
+    return Client(context.target, counted, context.index, in_phase, stalled=context.unresponsive)
 
 
 def raise_with_evidence(context: "RunContext", failures: Sequence[Any]) -> None:

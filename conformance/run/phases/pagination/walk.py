@@ -31,7 +31,8 @@ from conformance.checks.pagination import (
     walk_problems,
 )
 from conformance.run.phases.pagination.detect import CURSOR, PAGE_NUMBER, Paging
-from conformance.run.send import send_with_backoff
+from conformance.run.send import given_up, send_with_backoff
+from conformance.run.transport_errors import STALLED, again, transport_check
 from conformance.target import Target, curl_command
 from conformance.target.transport import BoundedSession
 from spec.index import SpecIndex
@@ -43,7 +44,11 @@ MAX_SORTS = 4  # sort values judged per operation
 
 
 class Client:
-    """GETs (and the lifecycle's writes) against the target, as `Page`s."""
+    """GETs (and the lifecycle's writes) against the target, as `Page`s.
+
+    `stalled` is shared with the run (`RunContext.unresponsive`): an operation that timed out,
+    dropped the connection or kept answering 429 once is not asked again, here or by the
+    generated cases; a request of this client that meets one of those records it there."""
 
     def __init__(
         self,
@@ -51,13 +56,15 @@ class Client:
         on_request: Callable[[], None] = lambda: None,
         index: SpecIndex | None = None,
         on_sent_for_us: Callable[[], None] = lambda: None,
+        stalled: dict[str, BaseException] | None = None,
     ) -> None:
         self.target = target
         self.on_sent_for_us = on_sent_for_us  # a request schemathesis sent (and its hooks counted)
         self.index = index  # for validating filter values against their schemas
         self.on_request = on_request
-        # The run's session: responses bounded while read, redirects only within the host.
-        self.session = BoundedSession(target.max_response_bytes)
+        self.stalled: dict[str, BaseException] = {} if stalled is None else stalled
+        # The run's session: responses bounded in size and time, redirects only within the host.
+        self.session = BoundedSession(target.max_response_bytes, target.timeout)
         self.session.headers.update({"Accept": "application/json", **target.auth_headers()})
 
     def url(self, path: str, path_params: dict[str, str] | None = None) -> str:
@@ -67,20 +74,30 @@ class Client:
 
     def request(
         self, method: str, url: str, query: dict[str, str] | None = None, *, json: Any = None, data: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, label: str | None = None,
     ) -> Page:  # fmt: skip
+        """`label` ("GET /path") names the operation for `stalled`; by default, the URL's path."""
         query = dict(query or {})
         full = url + ("?" + urlencode(query, safe="[]", quote_via=quote) if query else "")
+        label = label or f"{method.upper()} {urlsplit(url).path}"
+        if label in self.stalled:
+            raise again(self.stalled[label])
 
         def send() -> requests.Response:
             self.on_request()
-            return self.session.request(
-                method, full, json=json, data=data, headers=headers, timeout=self.target.timeout
-            )
+            try:
+                return self.session.request(
+                    method, full, json=json, data=data, headers=headers, timeout=self.target.timeout
+                )
+            except requests.RequestException as exc:
+                if transport_check(exc) in STALLED:
+                    self.stalled[label] = exc
+                raise
 
-        response, _ = send_with_backoff(
-            send, lambda r: r.status_code, lambda r: {k.lower(): [v] for k, v in r.headers.items()}
-        )
+        response, still_limited = send_with_backoff(send, lambda r: r.status_code, _headers)
+        if still_limited:
+            self.stalled[label] = given_up(label, _headers(response))
+            raise again(self.stalled[label])
         try:
             body = orjson.loads(response.content) if response.content else None
         except orjson.JSONDecodeError:
@@ -92,7 +109,7 @@ class Client:
         return Page(response.status_code, body, curl, query)
 
     def get(self, path: str, path_params: dict[str, str] | None = None, query: dict[str, str] | None = None) -> Page:
-        return self.request("GET", self.url(path, path_params), query)
+        return self.request("GET", self.url(path, path_params), query, label=f"GET {path}")
 
     def on_target(self, link: str) -> bool:
         """Does a link stay on the target's host? One that leaves it is never followed: the
@@ -108,6 +125,10 @@ class Client:
         path = link if link.startswith("/") else "/" + link
         url = link if urlsplit(link).scheme else f"{parts.scheme}://{parts.netloc}{path}"
         return self.request("GET", url)
+
+
+def _headers(response: requests.Response) -> dict[str, list[str]]:
+    return {name.lower(): [value] for name, value in response.headers.items()}
 
 
 def parent_ids(client: Client, index: SpecIndex, path: str) -> dict[str, str] | None:
