@@ -25,16 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import (
-    REPO_ROOT,
-    BenchError,
-    command_line,
-    display_path,
-    machine_info,
-    machine_line,
-    resolve_spec,
-    update_markdown,
-)
+from _common import REPO_ROOT, BenchError, display_path, resolve_spec
+from harness.docs import command_line, machine_info, machine_line, update_markdown
 
 sys.path.insert(0, str(REPO_ROOT))  # the catalogue lives with the tests
 

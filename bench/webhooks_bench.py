@@ -24,18 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import (
-    DEFAULT_MD,
-    REPO_ROOT,
-    BenchError,
-    command_line,
-    display_path,
-    machine_info,
-    machine_line,
-    resolve_spec,
-    section_tail,
-    update_markdown,
-)
+from _common import DEFAULT_MD, REPO_ROOT, BenchError, display_path, resolve_spec
+from harness.docs import command_line, machine_info, machine_line, section_tail, update_markdown
 
 MARK_START, MARK_END = "<!-- webhooks-bench -->", "<!-- /webhooks-bench -->"
 TARGET_SEND_S = 30.0

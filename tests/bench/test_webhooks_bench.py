@@ -8,7 +8,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import webhooks_bench  # noqa: E402 - bench/ is not a package: its scripts import each other as siblings
-from _common import update_markdown  # noqa: E402
+from harness.docs import update_markdown  # noqa: E402
 
 FIGURES = {
     "send": {"wall": 1.5, "cases": 832, "events": 64, "answer": [0.001, 0.002, 0.003]},
