@@ -5,8 +5,8 @@ a loopback server misbehaving one way (a body dripping a byte a second, a 2 GiB 
 bomb, a redirect loop, 429 for an hour...), hostile from the first request or only once the
 preflight has passed (`@preflight`). Each run is the one `tests/conformance/target/test_hostile.py`
 makes (`GET /addresses`, `--max-examples 2 --timeout 2`), as a child process whose peak RSS comes
-from `wait4`. Prints a table (mode, exit code, wall time, peak RSS, requests the server got, the
-hostility summary.json recorded, what the operation ended as) and rewrites the section of
+from the child's own high-water mark (VmHWM). Prints a table (mode, exit code, wall time, peak
+RSS, requests the server got, the hostility summary.json recorded, what the operation ended as) and rewrites the section of
 docs/reliability.md between its markers.
 
 Usage: python bench/reliability.py [--spec PATH] [--modes M,M...] [--output-md PATH]
@@ -143,7 +143,7 @@ def section(rows: Sequence[Row], spec: Path, machine: dict[str, str], started: d
         f"- Spec: `{display_path(spec)}`",
         f"- Each run: `telnyx-conformance run --base-url http://127.0.0.1:PORT/v2 --api-key KEY {' '.join(RUN_ARGS)}`",
         "- `@preflight`: the server answers plausibly until the preflight has passed, then turns hostile",
-        "- Requests: what the hostile server received, preflight included; peak RSS: the run process (`wait4`)",
+        "- Requests: what the hostile server received, preflight included; peak RSS: the run process (its VmHWM)",
         f"- Bounds: wall < {WALL_LIMIT_S:g} s, peak RSS < {RSS_LIMIT_MB:g} MB, no traceback, the key in no output",
         "",
         *table(rows),
