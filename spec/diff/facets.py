@@ -17,7 +17,13 @@ from spec.diff.rules import Hit
 from spec.model.schema import BOUNDS_UPPER, View, canon, covered, tighter
 
 # format pairs (narrow, wide) where the wide one takes every value of the narrow one
-_WIDER_FORMATS = {("int32", "int64"), ("float", "double"), ("date", "date-time")}
+_WIDER_FORMATS = {
+    ("int32", "int64"),
+    ("float", "double"),
+    ("url", "uri"),
+    ("uri-reference", "iri-reference"),
+    ("uri", "iri"),
+}
 _SHOWN = 4  # enum values quoted in a message
 
 

@@ -108,7 +108,7 @@ def _parameters(
                     name=value["name"],
                     location=location,
                     required=value.get("required") is True or location == "path",
-                    schema=(where, value),  # the parameter object carries the schema keywords
+                    schema=_schema_of(where, value),
                     pointer=where,
                     style=style,
                     explode=explode,
@@ -117,6 +117,19 @@ def _parameters(
     if form and body is None:
         body = _form_body(pointer, form, consumes)
     return parameters, body
+
+
+def _schema_of(pointer: str, value: dict) -> tuple[str, Any]:
+    """The parameter object itself carries the schema keywords in 2.0; files converted halfway
+    (DataFire's Telnyx spec has some) write an OpenAPI 3 `schema` or `content` instead."""
+    if isinstance(value.get("schema"), dict):
+        return (f"{pointer}/schema", value["schema"])
+    content = value.get("content")
+    if "type" not in value and isinstance(content, dict) and content:
+        media, entry = next(iter(content.items()))
+        if isinstance(entry, dict) and isinstance(entry.get("schema"), dict):
+            return (f"{pointer}/content/{escape(media)}/schema", entry["schema"])
+    return (pointer, value)
 
 
 def _form_body(pointer: str, form: list[tuple[str, dict]], consumes: list[str]) -> RequestBody:
