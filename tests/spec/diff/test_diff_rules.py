@@ -92,3 +92,10 @@ def test_the_main_breaking_checks_are_covered() -> None:
         "response-property-added": "info",
     }
     assert {rule: RULES[rule].level.label for rule in wanted if rule in RULES} == wanted
+
+
+def test_docs_list_every_rule() -> None:
+    """docs/diff.md's rule table names every rule with its level (regenerate it from --list-rules)."""
+    page = (Path(__file__).resolve().parents[3] / "docs" / "diff.md").read_text(encoding="utf-8")
+    missing = [r.id for r in RULES.values() if f"| `{r.id}` | {r.level.label} | {r.side} |" not in page]
+    assert missing == []

@@ -124,7 +124,12 @@ def test_swagger_maps_onto_the_model(models) -> None:
     response = operation.responses["200"]
     assert list(response.content) == ["application/json"] and list(response.headers) == ["x-count"]
     ((credential, scopes),) = operation.security.alternatives[0]
-    assert (credential.location, credential.name, credential.kind) == ("header", "authorization", "apiKey")
+    assert (credential.location, credential.name, credential.kind, scopes) == (
+        "header",
+        "authorization",
+        "apiKey",
+        frozenset(),
+    )
     upload = model.operations[("post", "/v2/numbers/{}/files")].request_body
     assert upload.required and list(upload.content) == ["multipart/form-data"]
     view = model.views.view(upload.content["multipart/form-data"].schema)
