@@ -142,19 +142,18 @@ class ApiModel:
     duplicates: list[Operation] = field(default_factory=list)  # same key as an earlier one
     views: Any = None  # spec.model.schema.Views of `document`
     spec: Any = None  # the spec.load.LoadedSpec it was built from
+    _items: dict[str, str] | None = field(default=None, repr=False)  # template key -> path item pointer
 
     def locate_all(self, pointers: list[str]) -> dict[str, tuple[int, int]]:
         return self.document.locator.locate_all(pointers)
 
     def path_item(self, template: str) -> str | None:
         """The pointer of the path item holding operations of this template key, if any."""
-        items = self.__dict__.get("_items")
-        if items is None:
-            items = {}
+        if self._items is None:
+            self._items = {}
             for (_, key), operation in self.operations.items():
-                items.setdefault(key, operation.pointer.rsplit("/", 1)[0])
-            self.__dict__["_items"] = items
-        return items.get(template)
+                self._items.setdefault(key, operation.pointer.rsplit("/", 1)[0])
+        return self._items.get(template)
 
 
 def template_key(path: str) -> str:
