@@ -6,8 +6,8 @@ bomb, a redirect loop, 429 for an hour...), hostile from the first request or on
 preflight has passed (`@preflight`). Each run is the one `tests/conformance/target/test_hostile.py`
 makes (`GET /addresses`, `--max-examples 2 --timeout 2`), as a child process whose peak RSS comes
 from the child's own high-water mark (VmHWM). Prints a table (mode, exit code, wall time, peak
-RSS, requests the server got, the hostility summary.json recorded, what the operation ended as) and rewrites the section of
-docs/reliability.md between its markers.
+RSS, requests the server got, the hostility summary.json recorded, what the operation ended
+as) and rewrites the section of docs/reliability.md between its markers.
 
 Usage: python bench/reliability.py [--spec PATH] [--modes M,M...] [--output-md PATH]
 Exit codes: 0 every run within the bounds (wall < 60 s, peak RSS < 600 MB, no traceback, the

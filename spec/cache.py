@@ -32,6 +32,11 @@ def _entry(sha256: str) -> Path:
     return cache_dir() / "parsed" / f"{sha256}.v{_FORMAT}.bin"
 
 
+def has(sha256: str) -> bool:
+    """Is there a cache entry for this source hash (not checked: `load` does that)?"""
+    return _entry(sha256).is_file()
+
+
 def load(sha256: str) -> Any | None:
     """The cached value for this source hash, or None when absent or not trustworthy."""
     try:

@@ -43,7 +43,26 @@ def load_spec(spec: str | Path | None = None, *, allow_unpinned: bool = False, u
     return load_location(location, allow_unpinned=allow_unpinned, use_cache=use_cache)
 
 
-def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bool) -> LoadedSpec:
+def load_any(spec: str | Path | None, *, use_cache: bool = True) -> LoadedSpec:
+    """Any version of any API (Swagger 2.0, OpenAPI 3.0, 3.1), pinned or not and without a
+    warning: what `diff` and `drift` compare is two versions, neither of which need be the pin."""
+    return load_location(
+        locate_spec(spec),
+        allow_unpinned=True,
+        use_cache=use_cache,
+        check_pin=False,
+        accept_swagger=True,
+    )
+
+
+def load_location(
+    location: SpecLocation,
+    *,
+    allow_unpinned: bool,
+    use_cache: bool,
+    check_pin: bool = True,
+    accept_swagger: bool = False,
+) -> LoadedSpec:
     path = location.path
     try:
         raw = path.read_bytes()
@@ -52,7 +71,7 @@ def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bo
     sha256 = hashlib.sha256(raw).hexdigest()
     warnings: list[str] = []
     pinned = sha256 == PINNED.sha256
-    if not pinned:
+    if not pinned and check_pin:
         message = (
             f"spec {path} has sha256 {sha256}, but the suite is pinned to {PINNED.sha256} "
             f"({PINNED.repository}@{PINNED.commit} {PINNED.path})"
@@ -69,14 +88,14 @@ def load_location(location: SpecLocation, *, allow_unpinned: bool, use_cache: bo
         from spec.parse import parse_document  # only on a cache miss: it loads the YAML parsers
 
         data, text = parse_document(raw, str(path))
-        _check_openapi(data, path)
+        _check_openapi(data, path, accept_swagger)
         if use_cache:
             locator = build_locator(text)
             structure = walk_structure(data)
             cache.store(sha256, (data, PackedPositions.pack(locator.positions).state(), structure))
         else:
             locator = LazyLocator(text)
-    _check_openapi(data, path)
+    _check_openapi(data, path, accept_swagger)
     if pinned and location.origin != "cache":
         remember_pinned(path)
     return LoadedSpec(
@@ -105,11 +124,15 @@ def _from_cache(sha256: str) -> tuple[Any, Locator, Structure] | None:
     return data, locator, (schemas, refs)
 
 
-def _check_openapi(data: Any, path: Path) -> None:
+def _check_openapi(data: Any, path: Path, accept_swagger: bool = False) -> None:
     if not isinstance(data, dict):
         raise SpecError(f"{path}: not an OpenAPI document (top level is {type(data).__name__}, not a mapping)")
     version = data.get("openapi")
     if version is None:
+        if accept_swagger and str(data.get("swagger")) == "2.0":
+            return
+        if accept_swagger and "swagger" in data:
+            raise SpecError(f"{path}: unsupported Swagger version {data['swagger']!r} (2.0 is supported)")
         if "swagger" in data:
             raise SpecError(f"{path}: Swagger {data['swagger']} is not supported; convert it to OpenAPI 3.x")
         raise SpecError(f"{path}: not an OpenAPI document (no 'openapi' field)")

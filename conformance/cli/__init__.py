@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from conformance.cli import audit, catalogue, run, serve, webhooks
+from conformance.cli import audit, catalogue, diff, run, serve, webhooks
 from conformance.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_TARGET, EXIT_USAGE
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_TARGET", "EXIT_USAGE", "build_parser", "main"]
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     audit.add_commands(commands)
+    diff.add_commands(commands)
     serve.add_command(commands)
     run.add_commands(commands)
     catalogue.add_command(commands)

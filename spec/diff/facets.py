@@ -1,0 +1,147 @@
+"""Comparisons of one facet of a schema view in both versions, in either direction; the rules
+of `spec.diff.rules.schemas_*` are thin, documented wrappers around these.
+
+Request side (what the client sends): the new version must still accept every value the old
+one did, so a facet that *narrows* is the finding. Response side (what the client reads): the
+old client must still understand every value the new version may send, so a facet that
+*widens* is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from spec.diff.pairs import SchemaPair
+from spec.diff.rules import Hit
+from spec.model.schema import BOUNDS_UPPER, View, canon, covered, tighter
+
+# format pairs (narrow, wide) where the wide one takes every value of the narrow one
+_WIDER_FORMATS = {
+    ("int32", "int64"),
+    ("float", "double"),
+    ("url", "uri"),
+    ("uri-reference", "iri-reference"),
+    ("uri", "iri"),
+}
+_SHOWN = 4  # enum values quoted in a message
+
+
+def values_text(values: list[Any]) -> str:
+    shown = ", ".join(repr(v) for v in values[:_SHOWN])
+    return shown + (f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else "")
+
+
+def _bound_text(name: str, bound: tuple[float, bool, str] | None) -> str:
+    if bound is None:
+        return "none"
+    value = int(bound[0]) if bound[0] == int(bound[0]) else bound[0]
+    return f"{value}{' (exclusive)' if bound[1] else ''}"
+
+
+def types_narrowed(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old, pair.new
+    if old.types is None or new.types is None:
+        return
+    lost = sorted(t for t in old.types if not covered(t, new.types))
+    if lost == ["null"]:
+        yield Hit(old.type_pointer, new.type_pointer, "no longer accepts null")
+    elif lost:
+        yield Hit(old.type_pointer, new.type_pointer, f"type changed from {old.type_text()} to {new.type_text()}")
+
+
+def types_widened(pair: SchemaPair) -> Iterator[Hit]:
+    """Non-null types the new version may send that the old did not declare."""
+    old, new = pair.old, pair.new
+    if old.types is None or new.types is None:
+        return
+    gained = sorted(t for t in new.types - {"null"} if not covered(t, old.types))
+    if gained:
+        yield Hit(old.type_pointer, new.type_pointer, f"type changed from {old.type_text()} to {new.type_text()}")
+
+
+def became_nullable(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old, pair.new
+    if old.types is not None and new.types is not None and "null" in new.types and "null" not in old.types:
+        yield Hit(
+            old.type_pointer, new.type_pointer, f"may now be null (type {new.type_text()}, was {old.type_text()})"
+        )
+
+
+def format_narrowed(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old.format, pair.new.format
+    if new is None or new == old or (old, new) in _WIDER_FORMATS:
+        return
+    text = f"format changed from {old} to {new}" if old else f"format {new} added"
+    yield Hit(pair.old.format_pointer, pair.new.format_pointer, text)
+
+
+def format_widened(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old.format, pair.new.format
+    if old is None or new == old or (new, old) in _WIDER_FORMATS:
+        return
+    text = f"format changed from {old} to {new}" if new else f"format {old} removed"
+    yield Hit(pair.old.format_pointer, pair.new.format_pointer, text)
+
+
+def enum_narrowed(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old, pair.new
+    if new.enum is None:
+        return
+    if old.enum is None:
+        yield Hit(old.pointer, new.enum_pointer, f"now only accepts {values_text(list(new.enum))}")
+        return
+    kept = {canon(v) for v in new.enum}
+    removed = [v for v in old.enum if canon(v) not in kept]
+    if removed:
+        yield Hit(old.enum_pointer, new.enum_pointer, f"enum narrowed: no longer accepts {values_text(removed)}")
+
+
+def enum_widened(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old, pair.new
+    if old.enum is None:
+        return
+    if new.enum is None:
+        yield Hit(old.enum_pointer, new.pointer, "enum removed: any value may now be sent")
+        return
+    known = {canon(v) for v in old.enum}
+    added = [v for v in new.enum if canon(v) not in known]
+    if added:
+        yield Hit(old.enum_pointer, new.enum_pointer, f"enum widened: may now be {values_text(added)}")
+
+
+def bounds_tightened(pair: SchemaPair) -> Iterator[Hit]:
+    yield from _bounds(pair.old, pair.new, tightened=True)
+
+
+def bounds_widened(pair: SchemaPair) -> Iterator[Hit]:
+    yield from _bounds(pair.old, pair.new, tightened=False)
+
+
+def _bounds(old: View, new: View, *, tightened: bool) -> Iterator[Hit]:
+    for name in sorted(set(old.bounds) | set(new.bounds)):
+        upper = name in BOUNDS_UPPER
+        before, after = old.bounds.get(name), new.bounds.get(name)
+        if tightened:
+            changed = after is not None and (before is None or tighter(after, before, upper))
+        else:
+            changed = before is not None and (after is None or tighter(before, after, upper))
+        if not changed:
+            continue
+        verb = "tightened" if tightened else "relaxed"
+        yield Hit(
+            before[2] if before else old.pointer,
+            after[2] if after else new.pointer,
+            f"{name} {verb} from {_bound_text(name, before)} to {_bound_text(name, after)}",
+        )
+
+
+def pattern_changed(pair: SchemaPair) -> Iterator[Hit]:
+    old, new = pair.old, pair.new
+    if new.pattern is not None and new.pattern != old.pattern:
+        text = (
+            f"pattern changed from {old.pattern!r} to {new.pattern!r}"
+            if old.pattern
+            else f"pattern {new.pattern!r} added"
+        )
+        yield Hit(old.pattern_pointer, new.pattern_pointer, text)
