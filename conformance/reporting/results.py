@@ -69,6 +69,7 @@ class OperationResult:
     observed_statuses: Counter[int] = field(default_factory=Counter)  # status code -> answers
     checks_run: set[str] = field(default_factory=set)  # every check that judged an answer
     properties_seen: set[str] = field(default_factory=set)  # "KEY path", see conformance.reporting.coverage
+    cost: Counter[str] = field(default_factory=Counter)  # "seconds", "requests" of its tests: durations.json
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -109,6 +110,7 @@ class Results:
     requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle
     ran: set[str] = field(default_factory=set)  # labels whose own test got to run
     interrupted: bool = False
+    shard: dict[str, Any] | None = None  # --shard K/N: {"index", "total", "selection"} (conformance/run/shards.py)
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -147,6 +149,7 @@ class Results:
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),
+            **({"shard": self.shard} if self.shard else {}),
         }
 
     def write(self, report_dir: Path) -> Path:
