@@ -1,8 +1,12 @@
 """`--shard K/N`: the run's selected operations split into N parts, this process running part K.
 
 The partition is a pure function of the selection, N and the costs, so every machine computes
-the same one for the same spec, options and N: the operations, heaviest first (ties by label),
-each go into the lightest part so far (ties by the lowest index). The cost of an operation is
+the same one for the same spec, options and N. Its unit is a collection: the operations of one
+path prefix up to its first parameter (`/addresses`, `/addresses/{id}`, `/addresses/{id}/actions/x`
+are one), because one process's tests share what they learn within one: schemathesis sends each
+unspecified method of a path once per process, and the ids a list answers feed its items' path
+parameters (conformance/run/id_feed.py). The collections, heaviest first (ties by name), each go
+into the lightest part so far (ties by the lowest index). The cost of an operation is
 its measured time in a previous run's durations.json (`--durations FILE`; an operation the file
 does not know gets its static estimate, scaled to seconds by the ones it knows), else a static
 estimate: examples x (1 + parameters), plus the pages a pagination walk fetches and the steps
@@ -107,6 +111,21 @@ def costs(estimates: Mapping[str, float], measured: Mapping[str, float] | None) 
     return {label: float(measured[label]) if label in measured else value * scale for label, value in estimates.items()}
 
 
+def collection(label: str) -> str:
+    """The collection an operation belongs to: its path up to the first parameter."""
+    path = label.split(" ", 1)[-1]
+    return path.split("{", 1)[0].rstrip("/") or "/"
+
+
+def partition_operations(cost: Mapping[str, float], total: int) -> list[list[str]]:
+    """The operations of `cost` in `total` parts, each collection whole in one part."""
+    groups: dict[str, list[str]] = {}
+    for label in cost:
+        groups.setdefault(collection(label), []).append(label)
+    weights = {name: sum(cost[label] for label in labels) for name, labels in groups.items()}
+    return [sorted(label for name in part for label in groups[name]) for part in partition(weights, total)]
+
+
 def partition(cost: Mapping[str, float], total: int) -> list[list[str]]:
     """Greedy longest-first: heaviest first (ties by label) into the lightest part (ties by index)."""
     loads = [0.0] * total
@@ -176,7 +195,7 @@ def plan(
         for label in selected
         if label in operations
     }
-    parts = partition(costs(estimates, measured), shard.total)
+    parts = partition_operations(costs(estimates, measured), shard.total)
     return ShardPlan(shard, selection_digest(choices, raw), frozenset(parts[shard.index - 1]))
 
 
