@@ -40,8 +40,12 @@ def test_the_figures_and_the_section(tmp_path: Path) -> None:
         "max_examples": 25,
         "seed": 1,
         "latency_ms": 50.0,
+        "operations": 6,
+        "collections": 3,
+        "largest": 0.9,
     }
     section = shard_bench.markdown_section(whole, [two], context)
     assert section.startswith(shard_bench.MARK_START) and section.rstrip().endswith(shard_bench.MARK_END)
     assert "small-selection check" in section and "only the operations tagged Addresses" in section
+    assert "6 operations in 3 collections" in section and "the largest taking 90%" in section
     assert "small-selection" not in shard_bench.markdown_section(whole, [two], {**context, "tags": []})
