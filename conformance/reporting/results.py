@@ -146,10 +146,10 @@ class Results:
             "target": {"base_url": self.target.redact_url(self.target.base_url)},
             "spec": {"sha256": self.spec_sha256},
             "seed": self.seed,
+            **({"shard": self.shard} if self.shard else {}),  # --shard K/N (conformance/run/shards.py)
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),
-            **({"shard": self.shard} if self.shard else {}),
         }
 
     def write(self, report_dir: Path) -> Path:

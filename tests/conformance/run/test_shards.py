@@ -195,6 +195,7 @@ def runs(shared_spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             ]
             durations = str(root / "whole" / "durations.json")
             jobs += [(f"timed-k{k}", ("--shard", f"{k}/2", "--durations", durations), None) for k in (1, 2)]
+            jobs += [(f"workers-k{k}", ("--shard", f"{k}/2", "--workers", "2"), None) for k in (1, 2)]
             with ThreadPoolExecutor(max_workers=2) as pool:
                 list(pool.map(lambda job: found.run(job[0], *job[1], env=job[2]), jobs))
             yield found
@@ -290,6 +291,16 @@ def test_shards_packed_by_measured_time_merge_to_the_same_verdicts(runs: Runs) -
     assert _verdicts(summary(runs.root / "merged-timed")) == _verdicts(summary(runs.root / "whole"))
     mixed = runs.merge("merged-mixed", ["timed-k1", "n2-k2"])  # another packing: the selection digest differs
     assert mixed.returncode == 2 and "different selections" in mixed.stderr
+
+
+def test_shards_with_workers_of_their_own_merge_to_the_same_run(runs: Runs) -> None:
+    assert [summary(runs.root / f"workers-k{k}")["shard"] for k in (1, 2)] == [
+        summary(runs.root / f"n2-k{k}")["shard"] for k in (1, 2)
+    ]
+    done = runs.merge("merged-workers", ["workers-k1", "workers-k2"])
+    assert done.returncode == 1, done.stdout + done.stderr
+    merged, whole = summary(runs.root / "merged-workers"), summary(runs.root / "whole")
+    assert _verdicts(merged) == _verdicts(whole) and merged["totals"] == whole["totals"]
 
 
 def test_the_last_failed_of_a_merged_dir_reruns_what_failed_with_its_seed(runs: Runs) -> None:
