@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from conformance.cli import audit, catalogue, diff, run, serve, webhooks
+from conformance.cli import audit, catalogue, diff, merge, run, serve, webhooks
 from conformance.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_TARGET, EXIT_USAGE
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_TARGET", "EXIT_USAGE", "build_parser", "main"]
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_commands(commands)
     serve.add_command(commands)
     run.add_commands(commands)
+    merge.add_command(commands)
     catalogue.add_command(commands)
     webhooks.add_command(commands)
     return parser

@@ -55,12 +55,39 @@ def run_options(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--quiet", action="store_true", help="no progress line or per-test output, only the verdict")
     run.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
+    run.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="run part K of N of the selection (default: $TELNYX_SHARD, GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, "
+        "a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with $TELNYX_SHARD_TOTAL); see docs/scale-out.md",
+    )
+    run.add_argument(
+        "--durations", metavar="FILE", help="a previous run's durations.json (or its report dir): shards packed by time"
+    )
+    run.add_argument(
+        "--rate-limit-scope",
+        choices=("total", "shard"),
+        default="total",
+        help="--rate-limit is the total of all shards (each gets 1/N, the default) or each shard's own",
+    )
 
 
 def _pace(text: str) -> str:
     """`run --rate-limit`: schemathesis' N/s, N/m, N/h or N/d."""
     if not re.fullmatch(r"[1-9][0-9]*/[smhd]", text):
         raise argparse.ArgumentTypeError(f"expected N/s, N/m, N/h or N/d, got {text!r}")
+    return text
+
+
+def _shard(text: str) -> str:
+    """`run --shard`: K/N with 1 <= K <= N."""
+    from conformance.run.shards import ShardError, parse_shard
+
+    try:
+        parse_shard(text)
+    except ShardError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--shard ")) from None
     return text
 
 
@@ -95,6 +122,9 @@ def run_command(args: argparse.Namespace) -> int:
         last_failed=args.last_failed,
         quiet=args.quiet,
         compare=args.compare,
+        shard=args.shard,
+        durations=args.durations,
+        rate_limit_scope=args.rate_limit_scope,
     )
     try:
         return run(options)

@@ -24,6 +24,13 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         help="the accepted API key (default: $TELNYX_API_KEY, else " + '"telnyx-conformance-test-token")',
     )
     serve.add_argument("--rate-limit", metavar="N/s", help="answer 429 above N requests per second")
+    serve.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="wait MS milliseconds before every answer, as a remote API's round trip would (default: 0)",
+    )
     serve.set_defaults(handler=serve_command)
 
 
@@ -50,7 +57,16 @@ def serve_command(args: argparse.Namespace) -> int:
             raise SpecError(str(exc)) from None
     rate = _rate(args.rate_limit) if args.rate_limit else None
     token = args.token or os.environ.get("TELNYX_API_KEY") or DEFAULT_TOKEN
-    config = ServerConfig(token=token, seed=args.seed, faults=frozenset(args.fault), rate_limit=rate, db=args.db)
+    if not 0 <= args.latency_ms <= 60_000:
+        raise SpecError(f"--latency-ms {args.latency_ms:g}: expected 0 to 60000")
+    config = ServerConfig(
+        token=token,
+        seed=args.seed,
+        faults=frozenset(args.fault),
+        rate_limit=rate,
+        db=args.db,
+        latency_ms=args.latency_ms,
+    )
     from conformance.server.serve import bind, print_ready, run_loop, serve
     from spec.load import load_spec
 

@@ -69,6 +69,7 @@ class OperationResult:
     observed_statuses: Counter[int] = field(default_factory=Counter)  # status code -> answers
     checks_run: set[str] = field(default_factory=set)  # every check that judged an answer
     properties_seen: set[str] = field(default_factory=set)  # "KEY path", see conformance.reporting.coverage
+    cost: Counter[str] = field(default_factory=Counter)  # "seconds", "requests" of its tests: durations.json
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -110,6 +111,7 @@ class Results:
     ran: set[str] = field(default_factory=set)  # labels whose own test got to run
     interrupted: bool = False
     hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count
+    shard: dict[str, Any] | None = None  # --shard K/N: {"index", "total", "selection"} (conformance/run/shards.py)
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -145,6 +147,7 @@ class Results:
             "target": {"base_url": self.target.redact_url(self.target.base_url)},
             "spec": {"sha256": self.spec_sha256},
             "seed": self.seed,
+            **({"shard": self.shard} if self.shard else {}),  # --shard K/N (conformance/run/shards.py)
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),

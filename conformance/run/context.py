@@ -40,6 +40,7 @@ class RunContext:
     previous: tuple[str, dict[str, Any]] | None = None  # --compare: (dir, its summary.json)
     _coverage: Any = None
     write_errors: list[str] = field(default_factory=list)  # report writers that failed, one line each
+    shard: Any = None  # conformance.run.shards.ShardPlan under --shard K/N: this shard's operations
 
     def coverage(self) -> Any:
         if self._coverage is None:

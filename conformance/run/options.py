@@ -1,6 +1,7 @@
 """What a run is asked to do (the CLI's options, as one record) and how it ends (exit codes)."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.target import DEFAULT_TIMEOUT
 
@@ -40,3 +41,6 @@ class RunOptions:
     fail_on: str = "server"
     quiet: bool = False  # no progress line, no per-test output
     compare: str | None = None  # a previous run's report dir, for the matrix
+    shard: Any = None  # conformance.run.shards.Shard: run part K of N (the runner resolves flag or environment)
+    durations: str | None = None  # a previous run's durations.json: shards packed by measured time
+    rate_limit_scope: str = "total"  # --rate-limit is the total over all shards ("total") or each shard's

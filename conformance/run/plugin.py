@@ -9,6 +9,7 @@ read the context built here at import time: pytest_configure runs before collect
 import os
 import random
 import re
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--compare", dest="telnyx_compare", default=None, metavar="DIR", help="previous run's report dir")
     group.addoption("--progress", dest="telnyx_progress", action="store_true", help="live progress line (terminal)")
+    group.addoption(
+        "--shard",
+        dest="telnyx_shard",
+        default=None,
+        metavar="K/N",
+        help="run part K of N of the selection (default: $TELNYX_SHARD, CI_NODE_INDEX/TOTAL, JOB_COMPLETION_INDEX)",
+    )
+    group.addoption(
+        "--shard-durations", default=None, metavar="FILE", help="a previous run's durations.json: pack shards by time"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,6 +88,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.add_cleanup(bound_sessionless_sends(context.target.max_response_bytes, context.target.timeout))
     _configure_reports(config, context)
+    _configure_shard(config, context)
 
 
 @pytest.hookimpl(trylast=True)
@@ -106,6 +118,34 @@ def _configure_reports(config: pytest.Config, context: RunContext) -> None:
         from conformance.reporting.progress import Progress
 
         config.pluginmanager.register(Progress(context, label_of), "telnyx_progress")
+
+
+def _configure_shard(config: pytest.Config, context: RunContext) -> None:
+    """`--shard K/N` (or a CI engine's variables): this shard's operations (conformance/run/shards.py)."""
+    from conformance.run import shards
+    from conformance.run.phases.pagination import selected_labels
+
+    opt = config.getoption
+    try:
+        shard = shards.resolve(opt("telnyx_shard"), os.environ)
+        if shard is None:
+            return
+        if opt("telnyx_seed") is None:
+            raise shards.ShardError(f"--shard {shard}: give --seed, the same on every shard (the merge checks it)")
+        choices = {
+            "include_tags": opt("include_tag"),
+            "exclude_tags": opt("exclude_tag"),
+            "operation_ids": opt("include_operation_id"),
+            "labels": opt("include_operation"),
+            "max_examples": opt("max_examples"),
+            "max_pages": opt("max_pages"),
+            "read_only": opt("read_only"),
+        }
+        context.shard = shards.plan(
+            shard, selected_labels(context), context.operations, context.index, choices, opt("shard_durations")
+        )
+    except shards.ShardError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -200,6 +240,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             context.results.operations[label] = OperationResult(context.operation_ids[label], method, path)
         if not context.target.may_send(method):
             item.add_marker(pytest.mark.skip(reason=context.target.refusal(method)))
+    if context.shard is not None:  # every operation is registered above; this shard runs its own
+        mine = context.shard.labels
+        dropped = [item for item in items if label_of(item) not in mine and label_of(item) is not None]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if label_of(item) in mine or label_of(item) is None]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """What each test of an operation costs, in seconds and requests (durations.json)."""
+    context = active()
+    label = label_of(item) if context is not None else None
+    if context is None or label is None:
+        return (yield)
+    started, sent = time.perf_counter(), context.results.requests
+    try:
+        return (yield)
+    finally:
+        result = context.results.operations.get(label)
+        if result is not None:
+            result.cost["seconds"] += time.perf_counter() - started
+            result.cost["requests"] += context.results.requests - sent
 
 
 @pytest.hookimpl(wrapper=True)
@@ -271,12 +334,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         merge_parts(context.results, context.report_dir)
     if exitstatus == pytest.ExitCode.INTERRUPTED:
         context.results.mark_interrupted()  # Ctrl-C: keep what was gathered, say what was not run
+    if context.shard is not None:
+        from conformance.run.shards import finish
+
+        finish(context.results, context.report_dir, context.shard)  # its whole part, then its own operations
     if context.report_dir is not None:
         from conformance.reporting.artifacts import write_all
+        from conformance.reporting.durations import write_durations
         from conformance.reporting.files import write_each
 
         allure_dir = session.config.getoption("allure_report_dir", None)
-        context.write_errors = write_each([("summary.json", lambda: context.results.write(context.report_dir))])
+        context.write_errors = write_each(
+            [
+                ("summary.json", lambda: context.results.write(context.report_dir)),
+                ("durations.json", lambda: write_durations(context.results, context.report_dir)),
+            ]
+        )
         context.write_errors += write_all(
             context, context.report_dir, context.previous, Path(allure_dir) if allure_dir else None
         )

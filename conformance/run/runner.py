@@ -39,6 +39,7 @@ def run(options: RunOptions) -> int:
             return EXIT_OK
         if options.seed is None:
             options.seed = previous_seed
+    _resolve_shard(options)
     api_key = options.api_key or os.environ.get(ENV_KEY) or (None if options.base_url else secrets.token_urlsafe(24))
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     with _target_url(options, spec.path, api_key or "", seed) as base_url:
@@ -51,7 +52,7 @@ def run(options: RunOptions) -> int:
         )
         for warning in _preflight(target, index):
             print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
-        print(f"seed: {seed}", flush=True)
+        print(f"seed: {seed}" + (f", shard {options.shard}" if options.shard is not None else ""), flush=True)
         summary = run_pytest(options, target, spec.path, seed)
     code = verdict(summary, options.fail_on, target, options.report_dir)
     if summary.get("interrupted"):
@@ -74,6 +75,22 @@ def last_failed(report_dir: str) -> tuple[list[str], int | None]:
         reason = "not found" if isinstance(exc, FileNotFoundError) else "unreadable"
         raise RunError(f"--last-failed: no previous run to read ({path} {reason})", EXIT_USAGE) from None
     return labels, seed
+
+
+def _resolve_shard(options: RunOptions) -> None:
+    """`--shard K/N` or a CI engine's variables (conformance/run/shards.py); a shard needs the
+    seed every other shard uses, or the merge would refuse it."""
+    from conformance.run.shards import Shard, ShardError, resolve
+
+    try:
+        if not isinstance(options.shard, Shard):
+            options.shard = resolve(options.shard, os.environ)
+    except ShardError as exc:
+        raise RunError(str(exc), EXIT_USAGE) from None
+    if options.shard is not None and options.seed is None:
+        raise RunError(
+            f"--shard {options.shard}: give --seed, the same on every shard (the merge checks it)", EXIT_USAGE
+        )
 
 
 def _check_operation_ids(wanted: list[str], known: set[str | None]) -> None:

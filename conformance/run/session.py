@@ -27,8 +27,13 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
     args += ["--base-url", target.base_url, "--spec", str(spec_path), "--seed", str(seed)]
     args += ["--max-examples", str(options.max_examples), "--timeout", str(options.timeout)]
     args += ["--max-pages", str(options.max_pages)]
+    shards = options.shard.total if options.shard is not None and options.rate_limit_scope == "total" else 1
     if options.rate_limit:
-        args += ["--rate-limit", per_worker_rate(options.rate_limit, options.workers)]
+        args += ["--rate-limit", per_worker_rate(options.rate_limit, options.workers * shards)]
+    if options.shard is not None:
+        args += ["--shard", str(options.shard)]
+    if options.durations:
+        args += ["--shard-durations", options.durations]
     if options.workers > 1:
         args += ["-p", "xdist", "-n", str(options.workers), "--dist", "load"]
     args += ["--report-dir", str(report_dir), "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir"]
@@ -85,9 +90,11 @@ def _keep_compare_base(options: RunOptions, summary_path: Path, args: list[str])
 
 
 def per_worker_rate(rate: str, workers: int) -> str:
-    """Each worker paces itself: the run's N/unit shared out, at least 1/unit each."""
-    count, unit = rate.split("/", 1)
-    return f"{max(1, int(count) // max(1, workers))}/{unit}"
+    """Each process paces itself: the run's N/unit shared out among them (the workers, times the
+    shards when the rate is the total of all shards), in a finer unit where it would round to 0."""
+    from conformance.run.shards import share_rate
+
+    return share_rate(rate, workers)
 
 
 class _Collector:

@@ -44,6 +44,7 @@ class ServerConfig:
     db: str = ":memory:"
     max_body_bytes: int = MAX_BODY_BYTES
     hang_seconds: float = 3600.0
+    latency_ms: float = 0.0  # added before every answer (`serve --latency-ms`): a remote API's round trip
 
 
 class ReferenceServer:
@@ -74,6 +75,8 @@ class ReferenceServer:
         except Exception:  # the server never crashes on a request
             log.exception("unhandled error")
             response = Response(500, envelope.simple(envelope.SERVER_ERROR))
+        if self.config.latency_ms > 0:
+            await asyncio.sleep(self.config.latency_ms / 1000.0)  # other requests are served meanwhile
         if ctx is not None:
             if ctx.operation is not None and response.status >= 400:
                 response = self._documented_error(ctx.operation, response)

@@ -54,7 +54,10 @@ def test_parts_never_hold_the_key(tmp_path: Path) -> None:
 
 def test_the_rate_limit_is_shared_out() -> None:
     assert per_worker_rate("10/s", 1) == "10/s"
-    assert per_worker_rate("10/s", 3) == "3/s" and per_worker_rate("1/m", 4) == "1/m"
+    assert per_worker_rate("10/s", 3) == "3/s"
+    # a share that would round to nothing is given in a finer unit: 1/m over 4 is 15/h each
+    assert per_worker_rate("1/m", 4) == "15/h" and per_worker_rate("10/s", 12) == "50/m"
+    assert per_worker_rate("1/d", 3) == "1/d"  # no finer unit than a day: at least 1 each
 
 
 def test_a_two_worker_run_finds_what_one_process_finds(
