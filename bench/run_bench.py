@@ -25,10 +25,8 @@ import contextlib
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +45,7 @@ from harness.docs import (
     update_markdown,
 )
 from harness.measure import process_tree, run_timed, vm_hwm_kb
-from harness.procs import TOKEN, listening_url, stop_server, tail
+from harness.procs import TOKEN, reference_server_process, tail
 
 MARK_START, MARK_END = "<!-- run-bench:start -->", "<!-- run-bench:end -->"
 PHASES = "examples,coverage,fuzzing"  # what conformance.plugin.build_schema enables (stateful off)
@@ -149,25 +147,8 @@ def reference_server(spec: Path, seed: int, work: Path):
     if tool is None:
         raise BenchError("telnyx-conformance not found (run from the project's venv or tox)")
     command = [str(tool), "serve", "--spec", str(spec), "--port", "0", "--seed", str(seed)]
-    stdout, stderr = work / "server.out", work / "server.err"
-    env = {**os.environ, "TELNYX_API_KEY": TOKEN}
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        proc = subprocess.Popen(
-            command, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        base = None
-        while base is None:
-            if proc.poll() is not None:
-                raise BenchError(f"the reference server exited {proc.returncode}: {tail(stderr)}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"the reference server did not start within {SERVER_START_S:.0f} s")
-            base = listening_url(stdout)
-            time.sleep(0.05)
-        yield base + "/v2", proc
-    finally:
-        stop_server(proc)
+    with reference_server_process(command, work, SERVER_START_S) as (base, proc):
+        yield base, proc
 
 
 def run_st(args: argparse.Namespace, spec: Path, ids: Sequence[str], work: Path) -> Result:

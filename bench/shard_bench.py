@@ -24,7 +24,6 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 from _common import DEFAULT_MD, BenchError, resolve_spec, unpinned, venv_tool
 from harness.docs import header_lines, machine_info, machine_line, run_facts, spec_text, table_row, update_markdown
 from harness.measure import Timed, run_timed
-from harness.procs import TOKEN, listening_url, stop_server, tail
+from harness.procs import TOKEN, reference_server_process, tail
 
 MARK_START, MARK_END = "<!-- shard-bench -->", "<!-- /shard-bench -->"
 SERVER_START_S = 90.0
@@ -82,25 +81,8 @@ def reference_server(tool: Path, spec: Path, seed: int, latency_ms: float, work:
     """`telnyx-conformance serve --port 0 --latency-ms MS` with the default key; yields its base URL."""
     command = [str(tool), "serve", "--spec", str(spec), "--port", "0", "--seed", str(seed)]
     command += ["--latency-ms", f"{latency_ms:g}", *(["--allow-unpinned"] if unpinned(spec) else [])]
-    stdout, stderr = work / "server.out", work / "server.err"
-    env = {**os.environ, "TELNYX_API_KEY": TOKEN}
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        proc = subprocess.Popen(
-            command, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        base = None
-        while base is None:
-            if proc.poll() is not None:
-                raise BenchError(f"the reference server exited {proc.returncode}: {tail(stderr)}")
-            if time.monotonic() > deadline:
-                raise BenchError(f"the reference server did not start within {SERVER_START_S:.0f} s")
-            base = listening_url(stdout)
-            time.sleep(0.05)
-        yield base + "/v2"
-    finally:
-        stop_server(proc)
+    with reference_server_process(command, work, SERVER_START_S) as (base, _):
+        yield base
 
 
 def run_command(bench: Bench, report: Path, *extra: str) -> list[str]:

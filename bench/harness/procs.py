@@ -165,3 +165,28 @@ def tail(path: Path, lines: int = 1) -> str:
 
 def last_text_line(text: str) -> str:
     return ([line.strip() for line in text.splitlines() if line.strip()] or ["(no output)"])[-1][:200]
+
+
+@contextlib.contextmanager
+def reference_server_process(command: list[str], work: Path, start_s: float):
+    """`telnyx-conformance serve --port 0 ...` (the `command`) with the default key, its output
+    in `work`; yields (base URL with /v2, the process) once it listens, and stops it after."""
+    stdout, stderr = work / "server.out", work / "server.err"
+    env = {**os.environ, "TELNYX_API_KEY": TOKEN}
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        proc = subprocess.Popen(
+            command, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + start_s
+        base = None
+        while base is None:
+            if proc.poll() is not None:
+                raise BenchError(f"the reference server exited {proc.returncode}: {tail(stderr)}")
+            if time.monotonic() > deadline:
+                raise BenchError(f"the reference server did not start within {start_s:.0f} s")
+            base = listening_url(stdout)
+            time.sleep(0.05)
+        yield base + "/v2", proc
+    finally:
+        stop_server(proc)
