@@ -46,7 +46,9 @@ def test_seeds(seed: bytes) -> None:
     FUZZ.target(seed)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=FUZZ.strategy())
 def test_hypothesis(data: bytes) -> None:
     FUZZ.target(data)
