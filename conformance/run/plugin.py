@@ -148,6 +148,15 @@ def _configure_shard(config: pytest.Config, context: RunContext) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """Ctrl-C: mark what was gathered as interrupted first, before pytest's own report of the
+    interrupt (which can itself fail on an interrupted frame) gets a chance to stop the session."""
+    context = active()
+    if context is not None:
+        context.results.mark_interrupted()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     activate(None)
 

@@ -125,7 +125,14 @@ def run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int) 
     os.environ[ENV_KEY] = target.api_key
     sys.stdout, sys.stderr = _Redacting(sys.stdout, target), _Redacting(sys.stderr, target)
     try:
-        code = pytest.main(args, plugins=[collector])
+        try:
+            code = pytest.main(args, plugins=[collector])
+        except Exception:
+            # pytest can fail while reporting a Ctrl-C (formatting an interrupted frame's traceback);
+            # the session still finished and the results were marked interrupted: keep them.
+            if collector.summary is None or not collector.summary.get("interrupted"):
+                raise RunError("the test session failed inside pytest", EXIT_USAGE) from None
+            code = pytest.ExitCode.INTERRUPTED
     finally:
         sys.stdout.flush()
         sys.stdout, sys.stderr = saved[1], saved[2]
