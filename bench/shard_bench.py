@@ -62,6 +62,9 @@ class Batch:
     def slowest(self) -> float:
         return max(self.shard_walls) if self.shard_walls else 0.0
 
+    def mean(self) -> float:
+        return sum(self.shard_walls) / len(self.shard_walls) if self.shard_walls else 0.0
+
 
 @dataclass
 class Bench:
@@ -71,6 +74,7 @@ class Bench:
     base_url: str
     common: list[str]  # the options every run shares (budget, seed, selection)
     timeout: float
+    known_durations: bool = True  # shards packed by the unsharded run's durations.json, as CI does with a cached one
 
 
 # --- the processes ---------------------------------------------------------------------------
@@ -127,7 +131,8 @@ def run_batch(bench: Bench, total: int, whole: Path) -> Batch:
     """N shards at once, then their merge."""
     batch = Batch(total)
     dirs = [bench.work / f"n{total}-k{k}" for k in range(1, total + 1)]
-    commands = [run_command(bench, d, "--shard", f"{k}/{total}") for k, d in enumerate(dirs, 1)]
+    packing = ["--durations", str(whole / "durations.json")] if bench.known_durations else []
+    commands = [run_command(bench, d, "--shard", f"{k}/{total}", *packing) for k, d in enumerate(dirs, 1)]
     print(f"timing {total} shards ...", file=sys.stderr)
     start = time.perf_counter()
     try:
@@ -164,7 +169,7 @@ def rows(whole_s: float, batches: Sequence[Batch]) -> list[list[str]]:
     out = []
     for batch in batches:
         if batch.failure:
-            out.append([str(batch.total), f"failed: {batch.failure}", *["n/a"] * 7])
+            out.append([str(batch.total), f"failed: {batch.failure}", *["n/a"] * (len(COLUMNS) - 2)])
             continue
         ideal = whole_s / batch.total
         walls = ", ".join(f"{w:.1f}" for w in batch.shard_walls)
@@ -175,6 +180,7 @@ def rows(whole_s: float, batches: Sequence[Batch]) -> list[list[str]]:
                 f"{batch.slowest():.1f} s",
                 f"{ideal:.1f} s",
                 f"{batch.slowest() / ideal:.2f}x" if ideal else "n/a",
+                f"{batch.slowest() / batch.mean():.2f}x" if batch.mean() else "n/a",
                 f"{batch.wall_s:.1f} s",
                 f"{batch.merge_s:.2f} s" if batch.merge_s is not None else "n/a",
                 f"{mib(max(batch.shard_rss_kb))} / {mib(sum(batch.shard_rss_kb))} / {mib(batch.merge_rss_kb)}",
@@ -190,6 +196,7 @@ COLUMNS = [
     "slowest shard",
     "unsharded / N",
     "slowest / ideal",
+    "slowest / mean",
     "N together",
     "merge",
     "peak RSS: shard max / shards summed / merge",
@@ -223,7 +230,12 @@ def markdown_section(whole: Timed, batches: Sequence[Batch], context: dict) -> s
         ),
         f"- Budget: `--max-examples {context['max_examples']}`, seed {context['seed']}, one reference server on "
         f"loopback answering after `--latency-ms {context['latency_ms']:g}`; the N shards run as N local processes "
-        "at once, each with its own report dir, then `telnyx-conformance merge`",
+        "at once, each with its own report dir, then `telnyx-conformance merge`; shards packed by "
+        + (
+            "the unsharded run's `durations.json` (`--durations`, as CI does with a cached one)"
+            if context["packing"] == "durations"
+            else "the static estimate (no durations known)"
+        ),
         f"- Unsharded: {whole.wall_s:.1f} s, peak RSS {mib(whole.rss_kb)} (the run's process tree); "
         f"{context['operations']} operations in {context['collections']} collections (a shard's unit), the largest "
         f"taking {context['largest']:.0%} of the tests' time: no shard can be faster than that one",
@@ -258,6 +270,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=50.0, metavar="MS", help="server latency (default: 50)")
     parser.add_argument("--seed", type=int, default=1, metavar="N", help="generation seed of every run (default: 1)")
     parser.add_argument("--include-tag", action="append", default=[], metavar="T", help="only these tags (a check)")
+    parser.add_argument(
+        "--packing",
+        choices=("durations", "estimate"),
+        default="durations",
+        help="pack shards by the unsharded run's durations.json (default, as CI does) or the static estimate",
+    )
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S", help="per process")
     parser.add_argument(
         "--output-md", metavar="PATH", help="markdown to update (default: docs/benchmarks.md, full runs)"
@@ -280,7 +298,7 @@ def measure(args: argparse.Namespace, spec: Path, work: Path) -> tuple[Timed, li
     common += [word for tag in args.include_tag for word in ("--include-tag", tag)]
     common += ["--allow-unpinned"] if unpinned(spec) else []
     with reference_server(tool, spec, args.seed, args.latency_ms, work) as url:
-        bench = Bench(tool, spec, work, url, common, args.timeout)
+        bench = Bench(tool, spec, work, url, common, args.timeout, args.packing == "durations")
         print("timing the unsharded run ...", file=sys.stderr)
         whole = timed_run(bench, run_command(bench, work / "whole"), "whole")
         batches = [run_batch(bench, total, work / "whole") for total in args.totals]
@@ -310,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "max_examples": args.max_examples,
             "seed": args.seed,
             "latency_ms": args.latency_ms,
+            "packing": args.packing,
             **dict(zip(("operations", "collections", "largest"), counts, strict=True)),
         }
         update_markdown(output, markdown_section(whole, batches, context), MARK_START, MARK_END)
