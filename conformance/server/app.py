@@ -101,7 +101,8 @@ class ReferenceServer:
 
     def _send_webhooks(self, ctx: Context, response: Response) -> None:
         try:
-            outgoing = outgoing_webhooks(ctx, response, time.time(), self.webhooks.accepts)
+            now, store = time.time(), self.store
+            outgoing = outgoing_webhooks(ctx, response, now, self.webhooks.accepts, store.stored_fields)
             if outgoing is not None:
                 self.webhooks.submit(outgoing)
         except Exception:  # a webhook never costs an answer or the server

@@ -34,16 +34,26 @@ URL_FIELDS = ("webhook_url", "webhook_event_url")
 
 @dataclass(frozen=True)
 class Trigger:
-    """An operation's events, in the order sent: (webhook name, event_type) pairs; and how the
-    triggering resource's fields map onto the event payload's (payload name -> source name)."""
+    """An operation's events, in the order sent: (webhook name, event_type) pairs; how the
+    triggering resource's fields map onto the event payload's (payload name -> source name);
+    whether the body's own URL counts (`own_url`), and the resources whose URL is used when it
+    does not name one: (body field holding their id, their collection's path, their URL field)."""
 
     events: tuple[tuple[str, str], ...]
     renames: tuple[tuple[str, str], ...] = ()
+    via: tuple[tuple[str, str, str], ...] = ()
+    own_url: bool = True
+
+
+PROFILE = ("messaging_profile_id", "/messaging_profiles", "webhook_url")
+CALL_APP = ("connection_id", "/call_control_applications", "webhook_event_url")
+FAX_APP = ("connection_id", "/fax_applications", "webhook_event_url")
+ORDER = (("numberOrderStatusUpdate", "number_order.complete"),)
 
 
 TRIGGERS: dict[str, Trigger] = {
     **{
-        op: Trigger(MESSAGE)
+        op: Trigger(MESSAGE, via=(PROFILE,))
         for op in (
             "SendMessage",
             "CreateLongCodeMessage",
@@ -52,19 +62,26 @@ TRIGGERS: dict[str, Trigger] = {
             "CreateGroupMmsMessage",
         )
     },
-    "DialCall": Trigger((("callInitiated", "call.initiated"),)),
+    "DialCall": Trigger((("callInitiated", "call.initiated"),), via=(CALL_APP,)),
     "AnswerCall": Trigger((("callAnswered", "call.answered"),)),
-    "SendFax": Trigger(FAX, (("fax_id", "id"),)),
+    "SendFax": Trigger(FAX, (("fax_id", "id"),), via=(FAX_APP,)),
+    "CreateNumberOrder": Trigger(ORDER, via=(PROFILE, CALL_APP), own_url=False),
     "CreateCustomerServiceRecord": Trigger((CSR,)),
 }
 
 
-def outgoing_webhooks(ctx: Context, response: Response, now: float, accepts: Callable[[str], bool]) -> Outgoing | None:
-    """The events a successful request triggers, to the URL its body names, with the webhook
-    faults switched on for its operation; None when it triggers none, or to a URL the sender
-    refuses (`accepts`: checked before any body is built)."""
+Lookup = Callable[[str, str], dict[str, Any] | None]  # (collection path, id) -> a stored record's fields
+
+
+def outgoing_webhooks(
+    ctx: Context, response: Response, now: float, accepts: Callable[[str], bool], lookup: Lookup
+) -> Outgoing | None:
+    """The events a successful request triggers, to the URL its body names (or its profile's or
+    application's, read with `lookup`), with the webhook faults switched on for its operation;
+    None when it triggers none, or to a URL the sender refuses (`accepts`: checked before any
+    body is built)."""
     trigger = trigger_of(ctx.operation.operation_id if ctx.operation else None)
-    url = webhook_url(ctx.parsed_body)
+    url = destination(trigger, ctx.parsed_body, lookup) if trigger is not None else None
     if trigger is None or url is None or not accepts(url):
         return None
     source = source_fields(response.body, ctx.match.path_params if ctx.match else {})
@@ -84,6 +101,21 @@ def webhook_url(body: Any) -> str | None:
         value = body.get(name)
         if isinstance(value, str) and value:
             return value
+    return None
+
+
+def destination(trigger: Trigger, body: Any, lookup: Lookup) -> str | None:
+    """Where a trigger's events go: the body's own webhook URL, else (unless the body says
+    `use_profile_webhooks: false`) that of the first resource it names that the server holds."""
+    own = webhook_url(body) if trigger.own_url else None
+    if own is not None or not isinstance(body, dict) or body.get("use_profile_webhooks") is False:
+        return own
+    for field_name, path, url_field in trigger.via:
+        record_id = body.get(field_name)
+        fields = lookup(path, record_id) if isinstance(record_id, str) and record_id else None
+        url = fields.get(url_field) if fields else None
+        if isinstance(url, str) and url:
+            return url
     return None
 
 

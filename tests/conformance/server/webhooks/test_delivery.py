@@ -78,12 +78,13 @@ def listening(index: SpecIndex) -> Iterator[sink.Running]:
         running.stop()
 
 
-def trigger(index: SpecIndex, base: str, operation_id: str, webhook_url: str) -> dict[str, Any]:
-    """Send a valid request of `operation_id` whose body names `webhook_url`; its answer's body."""
+def trigger(index: SpecIndex, base: str, operation_id: str, webhook_url: str | None, **fields: Any) -> dict[str, Any]:
+    """Send a valid request of `operation_id` whose body names `webhook_url` (and `fields`; a
+    field given None is left out); its answer's body."""
     operation = next(op for op in index.operations if op.operation_id == operation_id)
     request = build_request(index, operation, seed=0, token=DEFAULT_TOKEN)
-    body = orjson.loads(request.body)
-    body["webhook_url"] = webhook_url
+    body = {**orjson.loads(request.body), "webhook_url": webhook_url, **fields}
+    body = {name: value for name, value in body.items() if value is not None}
     url = base.removesuffix("/v2") + request.target
     answer = httpx.post(url, content=orjson.dumps(body), headers=request.all_headers(), timeout=10)
     assert 200 <= answer.status_code < 300, (operation_id, answer.status_code, answer.text[:300])
@@ -108,6 +109,19 @@ def test_without_a_fault_every_delivery_holds_and_ids_match_the_resource(index: 
     assert bodies["message.sent"]["data"]["payload"]["id"] == answers["SendMessage"]["data"]["id"]
     call = answers["DialCall"]["data"]["call_control_id"]
     assert bodies["call.initiated"]["data"]["payload"]["call_control_id"] == call
+
+
+def test_a_message_without_its_own_url_goes_to_its_profiles_and_a_number_order_too(index: SpecIndex) -> None:
+    with listening(index) as running, reference(index) as (base, _):
+        profile = trigger(index, base, "CreateMessagingProfile", running.url)["data"]["id"]
+        trigger(index, base, "SendMessage", None, messaging_profile_id=profile)
+        trigger(index, base, "SendMessage", None, messaging_profile_id=profile, use_profile_webhooks=False)
+        trigger(index, base, "CreateNumberOrder", None, messaging_profile_id=profile, connection_id=None)
+        trigger(index, base, "SendMessage", None, messaging_profile_id="no-such-profile")
+        running.settle(quiet=1.0, limit=20)
+    types = [r.inspection.identified.event_type for r in running.log.records]
+    assert types == ["message.sent", "message.finalized", "number_order.complete"], types
+    assert running.log.failed == 0
 
 
 def fault_flagged(index: SpecIndex, fault: str, check: str) -> None:
