@@ -88,3 +88,42 @@ def test_a_bad_public_key_file_is_one_line_exit_2(shared_spec_path: Path, env: d
     assert "--webhook-public-key" in result.stderr and "not base64" in result.stderr
     missing = run_cli(env, "--spec", str(shared_spec_path), "--webhook-public-url", "http://example.com/")
     assert missing.returncode == 2 and "go with --webhooks" in missing.stderr
+
+
+def test_the_sink_port_taken_is_one_line_exit_2(shared_spec_path: Path, env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        result = run_cli(env, "--spec", str(shared_spec_path), "--webhooks", "--webhook-port", port)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_only_positive_bodies_of_operations_with_a_url_field_are_pointed_at_the_sink(shared_spec_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from schemathesis.generation import GenerationMode
+
+    from conformance.run.webhooks import point, url_fields
+    from spec.load import load_spec
+
+    index = load_spec(str(shared_spec_path)).index()
+    by_id = {op.operation_id: op for op in index.operations}
+    assert url_fields(index, by_id["SendMessage"]) == ("webhook_url",)
+    assert url_fields(index, by_id["CreateCallControlApplication"]) == ("webhook_event_url",)
+    assert url_fields(index, by_id["CreateNumberOrder"]) == ()
+
+    def case(mode: GenerationMode) -> SimpleNamespace:
+        meta = SimpleNamespace(generation=SimpleNamespace(mode=mode))
+        return SimpleNamespace(body={"to": "+13125550001", "webhook_url": 5}, meta=meta)
+
+    positive, negative = case(GenerationMode.POSITIVE), case(GenerationMode.NEGATIVE)
+    point(positive, by_id["SendMessage"], index, "http://127.0.0.1:1/")
+    point(negative, by_id["SendMessage"], index, "http://127.0.0.1:1/")
+    assert positive.body["webhook_url"] == "http://127.0.0.1:1/" and negative.body["webhook_url"] == 5
+    unchanged = case(GenerationMode.POSITIVE)
+    point(unchanged, by_id["SendMessage"], index, None)  # no --webhooks
+    assert unchanged.body["webhook_url"] == 5
