@@ -127,3 +127,8 @@ def test_only_positive_bodies_of_operations_with_a_url_field_are_pointed_at_the_
     unchanged = case(GenerationMode.POSITIVE)
     point(unchanged, by_id["SendMessage"], index, None)  # no --webhooks
     assert unchanged.body["webhook_url"] == 5
+
+
+def test_webhooks_are_refused_on_a_shard(shared_spec_path: Path, env: dict[str, str]) -> None:
+    result = run_cli(env, "--spec", str(shared_spec_path), "--webhooks", "--shard", "1/2", "--seed", "1")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--shard 1/2" in result.stderr
