@@ -167,7 +167,9 @@ def faulty_headers(key: SigningKey, raw: bytes, faults: frozenset[str], now: flo
 
 def faulty_body(body: dict[str, Any], faults: frozenset[str]) -> dict[str, Any]:
     """The body as sent: an event_type no webhook has, or a body its schema refuses (the event
-    id given as a number, which every event schema declares a string), when those faults are on."""
+    id and occurred_at given as numbers, where every event schema declares strings), when those
+    faults are on. The numbers go in `data` and at the top level alike: the fax events' schemas
+    declare their fields at the top level while the bodies (as their examples) wrap them in `data`."""
     if not faults & {SCHEMA_INVALID, WRONG_EVENT_TYPE}:
         return body
     changed = orjson.loads(orjson.dumps(body))
@@ -175,6 +177,7 @@ def faulty_body(body: dict[str, Any], faults: frozenset[str]) -> dict[str, Any]:
     if WRONG_EVENT_TYPE in faults and "event_type" in holder:
         holder["event_type"] = UNKNOWN_EVENT_TYPE
     if SCHEMA_INVALID in faults:
-        holder["id"] = 12345
-        holder["occurred_at"] = 12345
+        for target in {id(holder): holder, id(changed): changed}.values():
+            target["id"] = 12345
+            target["occurred_at"] = 12345
     return changed

@@ -239,3 +239,20 @@ def test_a_request_naming_a_remote_url_sends_nothing(index: SpecIndex) -> None:
         trigger(index, base, "SendMessage", "https://example.com/telnyx")
         time.sleep(0.3)
     assert app.webhooks.counts["refused-host"] == 1 and app.webhooks.counts["queued"] == 0
+
+
+def test_the_body_faults_break_every_triggered_event(index: SpecIndex) -> None:
+    """Not only the message events of the fault tests: every event some operation sends is
+    schema-valid as built, and invalid under webhook-schema-invalid and webhook-wrong-event-type."""
+    from conformance.server.webhooks.delivery import SCHEMA_INVALID, WRONG_EVENT_TYPE, faulty_body
+    from conformance.server.webhooks.triggers import bodies, event_types
+
+    known = event_types(index)
+    assert len(known) >= 9
+    for trigger_ in TRIGGERS.values():
+        for event_type, body in bodies(index, trigger_, {"id": "7d1f1f5e-0d8e-4d0a-9a8c-2f6f5d0e1a2b"}, time.time()):
+            validator = index.schema_validator(known[event_type].schema_pointer)
+            assert validator.is_valid(body), event_type
+            assert not validator.is_valid(faulty_body(body, frozenset({SCHEMA_INVALID}))), event_type
+            renamed = faulty_body(body, frozenset({WRONG_EVENT_TYPE}))
+            assert renamed["data"]["event_type"] not in {t for e in catalogue(index).events for t in e.event_types}
