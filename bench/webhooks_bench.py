@@ -82,7 +82,7 @@ def child(command: list[str], **kwargs):
 
 def time_send(spec: Path, work: Path) -> dict:
     """The whole send matrix (every event x every variant) through the CLI, wall clock."""
-    from conformance.webhooks.keys import new_key, write_pair
+    from conformance.server.webhooks.keys import new_key, write_pair
 
     write_pair(work / "keys", new_key(), force=True)
     with child([sys.executable, "-c", CONSUMER]) as first:
@@ -106,10 +106,10 @@ def deliveries(index, count: int):
     """`count` correctly signed deliveries spread over all 64 events, each with its own id."""
     from nacl.signing import SigningKey
 
-    from conformance.webhooks import payloads
-    from conformance.webhooks.catalogue import catalogue
+    from conformance.server.webhooks import payloads
+    from conformance.server.webhooks.catalogue import catalogue
+    from conformance.server.webhooks.signing import signed_headers
     from conformance.webhooks.checks import Received
-    from conformance.webhooks.signing import signed_headers
 
     key = SigningKey.generate()
     events = catalogue(index).events
@@ -144,9 +144,9 @@ def rate(function, items: list, seconds: float) -> float:
 
 
 def time_sink(index, count: int, seconds: float) -> dict:
-    from conformance.webhooks.catalogue import catalogue
+    from conformance.server.webhooks.catalogue import catalogue
+    from conformance.server.webhooks.signing import message
     from conformance.webhooks.checks import Seen, SinkContext, inspect
-    from conformance.webhooks.signing import message
 
     key, received = deliveries(index, count)
     context = SinkContext(index, catalogue(index), key.verify_key)

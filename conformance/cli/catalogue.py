@@ -82,7 +82,7 @@ def _checks(tests: dict[str, str]) -> list[str]:
         "|---|---|---|---|",
     ]
     for check in sorted(set(own) | set(faults_by_check)):
-        code, title, why = own.get(check, ("", "", TRANSPORT.get(check, BUILT_IN)))
+        code, title, why = own.get(check, ("", "", TRANSPORT.get(check) or _sink_check(check) or BUILT_IN))
         proofs = "; ".join(
             f"`{name}`: {', '.join(f'`{t}`' for t in _proving(tests, name)) or 'no test'}"
             for name in faults_by_check.get(check, [])
@@ -90,6 +90,16 @@ def _checks(tests: dict[str, str]) -> list[str]:
         what = _cell((title + ": " if title else "") + why)
         lines.append(f"| `{check}` | {code} | {what} | {proofs or '-'} |")
     return [*lines, ""]
+
+
+def _sink_check(check: str) -> str:
+    """The rationale of a `webhooks listen` check (`webhooks.NAME`): its function's docstring."""
+    from conformance.webhooks import checks
+
+    function = getattr(checks, f"check_{check.removeprefix('webhooks.')}", None)
+    if not check.startswith("webhooks.") or function is None:
+        return ""
+    return "`webhooks listen` check: " + _first_paragraph(function.__doc__ or "")
 
 
 def _rules(root: Path) -> list[str]:

@@ -66,6 +66,28 @@ def run_options(run: argparse.ArgumentParser) -> None:
         "--durations", metavar="FILE", help="a previous run's durations.json (or its report dir): shards packed by time"
     )
     run.add_argument(
+        "--webhooks",
+        action="store_true",
+        help="receive the target's webhooks on a loopback sink, point created resources at it, judge each "
+        "delivery (docs/webhooks.md)",
+    )
+    run.add_argument(
+        "--webhook-public-url", metavar="URL", help="--webhooks: where a remote target reaches the sink (a tunnel)"
+    )
+    run.add_argument(
+        "--webhook-public-key", metavar="FILE", help="--webhooks with --base-url: the target's webhook public key"
+    )
+    run.add_argument(
+        "--webhook-port", type=int, default=0, metavar="P", help="--webhooks: the sink's port (default: a free one)"
+    )
+    run.add_argument(
+        "--webhook-grace",
+        type=_grace,
+        default=10.0,
+        metavar="S",
+        help="--webhooks: wait at most S seconds after the tests for late deliveries (default: 10)",
+    )
+    run.add_argument(
         "--rate-limit-scope",
         choices=("total", "shard"),
         default="total",
@@ -89,6 +111,13 @@ def _shard(text: str) -> str:
     except ShardError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--shard ")) from None
     return text
+
+
+def _grace(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError("want 0 to 600 seconds")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -125,6 +154,11 @@ def run_command(args: argparse.Namespace) -> int:
         shard=args.shard,
         durations=args.durations,
         rate_limit_scope=args.rate_limit_scope,
+        webhooks=args.webhooks,
+        webhook_public_url=args.webhook_public_url,
+        webhook_public_key=args.webhook_public_key,
+        webhook_port=args.webhook_port,
+        webhook_grace=args.webhook_grace,
     )
     try:
         return run(options)

@@ -2,6 +2,8 @@
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from conformance.cli.common import EXIT_OK, emit, spec_options
 
@@ -31,6 +33,17 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         metavar="MS",
         help="wait MS milliseconds before every answer, as a remote API's round trip would (default: 0)",
     )
+    serve.add_argument(
+        "--webhook-private-key",
+        metavar="FILE",
+        help="sign the webhooks the server sends with this Ed25519 key (base64, as `webhooks keygen` writes it; "
+        "default: a generated key, its public half printed on start)",
+    )
+    serve.add_argument(
+        "--webhook-any-host",
+        action="store_true",
+        help="deliver webhooks to any host a request names (default: loopback URLs only)",
+    )
     serve.set_defaults(handler=serve_command)
 
 
@@ -59,6 +72,7 @@ def serve_command(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get("TELNYX_API_KEY") or DEFAULT_TOKEN
     if not 0 <= args.latency_ms <= 60_000:
         raise SpecError(f"--latency-ms {args.latency_ms:g}: expected 0 to 60000")
+    key, generated = _webhook_key(args.webhook_private_key)
     config = ServerConfig(
         token=token,
         seed=args.seed,
@@ -66,8 +80,11 @@ def serve_command(args: argparse.Namespace) -> int:
         rate_limit=rate,
         db=args.db,
         latency_ms=args.latency_ms,
+        webhook_key=key,
+        webhook_any_host=args.webhook_any_host,
     )
     from conformance.server.serve import bind, print_ready, run_loop, serve
+    from conformance.server.webhooks.keys import encode_public
     from spec.load import load_spec
 
     spec = load_spec(args.spec, allow_unpinned=args.allow_unpinned, use_cache=not args.no_cache)
@@ -85,8 +102,28 @@ def serve_command(args: argparse.Namespace) -> int:
         raise SpecError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"telnyx-conformance: warning: listening on {args.host}, not loopback only", file=sys.stderr)
-    run_loop(serve(index, config, sock, on_ready=print_ready))
+
+    def ready(url: str) -> None:
+        print_ready(url)  # the first line: the run (and scripts) wait for it
+        note = " (generated)" if generated else ""
+        print(f"webhook public key: {encode_public(key.verify_key)}{note}", flush=True)
+
+    run_loop(serve(index, config, sock, on_ready=ready))
     return EXIT_OK
+
+
+def _webhook_key(path: str | None) -> tuple[Any, bool]:
+    """The key the server signs its webhooks with, and whether it was generated (no file given).
+    A bad file is one line naming it (exit 2), never its content."""
+    from conformance.server.webhooks.keys import KeyFileError, new_key, read_private
+    from spec.errors import SpecError
+
+    if path is None:
+        return new_key(), True
+    try:
+        return read_private(Path(path)), False
+    except KeyFileError as exc:
+        raise SpecError(str(exc).replace("--private-key", "--webhook-private-key", 1)) from None
 
 
 def _rate(text: str) -> float:

@@ -119,7 +119,7 @@ def _fail(message: str) -> int:
 
 
 def keygen_command(args: argparse.Namespace) -> int:
-    from conformance.webhooks.keys import KeyFileError, new_key, write_pair
+    from conformance.server.webhooks.keys import KeyFileError, new_key, write_pair
 
     try:
         public, private = write_pair(Path(args.out), new_key(), force=args.force)
@@ -150,9 +150,9 @@ def _url(text: str) -> str | None:
 
 
 def send_command(args: argparse.Namespace) -> int:
+    from conformance.server.webhooks.catalogue import UnknownEvent, catalogue
+    from conformance.server.webhooks.keys import KeyFileError, read_private
     from conformance.webhooks import send
-    from conformance.webhooks.catalogue import UnknownEvent, catalogue
-    from conformance.webhooks.keys import KeyFileError, read_private
     from conformance.webhooks.report import summary
 
     url = _url(args.url)
@@ -183,10 +183,10 @@ def _progress(event: Any, cases: list[Any]) -> None:
 
 
 def listen_command(args: argparse.Namespace) -> int:
+    from conformance.server.webhooks.catalogue import catalogue
+    from conformance.server.webhooks.keys import KeyFileError, read_public
     from conformance.webhooks import sink, verdicts
-    from conformance.webhooks.catalogue import catalogue
     from conformance.webhooks.checks import SinkContext
-    from conformance.webhooks.keys import KeyFileError, read_public
     from conformance.webhooks.report import summary
 
     try:

@@ -41,6 +41,7 @@ class RunContext:
     _coverage: Any = None
     write_errors: list[str] = field(default_factory=list)  # report writers that failed, one line each
     shard: Any = None  # conformance.run.shards.ShardPlan under --shard K/N: this shard's operations
+    webhook_url: str | None = None  # run --webhooks: the sink's URL, named in positive request bodies
 
     def coverage(self) -> Any:
         if self._coverage is None:
@@ -57,10 +58,18 @@ class RunContext:
             self._triage = triage_for(self.index, self.loaded)
         return self._triage
 
+    def point(self, case: Any) -> None:
+        """Under run --webhooks, name the sink in the webhook URL fields of a positive body."""
+        if self.webhook_url is not None:
+            from conformance.run.webhooks import point
+
+            point(case, self.operations.get(case.operation.label), self.index, self.webhook_url)
+
     def send(self, case: Any) -> Any:
         """Send `case`, backing off on 429 (never judged: the target is only pacing us).
         Raises `RateLimited` when the target kept answering 429 for the whole backoff budget."""
         label = case.operation.label
+        self.point(case)
         if label not in self.unresponsive:
             try:
                 response, still_limited = send_with_backoff(

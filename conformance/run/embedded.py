@@ -23,12 +23,20 @@ STOP_TIMEOUT = 5.0
 
 @contextlib.contextmanager
 def embedded_server(
-    spec_path: Path, api_key: str, *, seed: int = 0, allow_unpinned: bool = False, faults: Sequence[str] = ()
+    spec_path: Path,
+    api_key: str,
+    *,
+    seed: int = 0,
+    allow_unpinned: bool = False,
+    faults: Sequence[str] = (),
+    webhook_key: Path | None = None,
 ) -> Iterator[str]:
     """A reference server on a free loopback port, accepting `api_key`; stopped on exit.
-    `faults` (`NAME[:OPID,...]`) are for the suite's own tests: a run never injects any."""
+    `faults` (`NAME[:OPID,...]`) are for the suite's own tests: a run never injects any.
+    `webhook_key` is the private key file its webhooks are signed with (run --webhooks)."""
     command = [sys.executable, "-m", "conformance.cli", "serve", "--spec", str(spec_path), "--port", "0"]
     command += ["--seed", str(seed), *(["--allow-unpinned"] if allow_unpinned else [])]
+    command += ["--webhook-private-key", str(webhook_key)] if webhook_key is not None else []
     for fault in faults:
         command += ["--fault", fault]
     with tempfile.TemporaryFile(mode="w+") as errors:

@@ -44,3 +44,8 @@ class RunOptions:
     shard: Any = None  # conformance.run.shards.Shard: run part K of N (the runner resolves flag or environment)
     durations: str | None = None  # a previous run's durations.json: shards packed by measured time
     rate_limit_scope: str = "total"  # --rate-limit is the total over all shards ("total") or each shard's
+    webhooks: bool = False  # receive the target's webhooks and judge them (conformance/run/webhooks.py)
+    webhook_public_url: str | None = None  # where a remote target reaches the sink (a tunnel)
+    webhook_public_key: str | None = None  # a remote target's webhook public key file
+    webhook_port: int = 0  # the sink's loopback port (0: a free one)
+    webhook_grace: float = 10.0  # seconds waited at most for late deliveries

@@ -69,6 +69,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run part K of N of the selection (default: $TELNYX_SHARD, CI_NODE_INDEX/TOTAL, JOB_COMPLETION_INDEX)",
     )
     group.addoption(
+        "--webhook-url", default=None, metavar="URL", help="run --webhooks: name this URL in webhook URL fields"
+    )
+    group.addoption(
         "--shard-durations", default=None, metavar="FILE", help="a previous run's durations.json: pack shards by time"
     )
 
@@ -204,6 +207,7 @@ def build_context(config: pytest.Config) -> RunContext:
         operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
         max_pages=opt("max_pages"),
         session=BoundedSession(target.max_response_bytes, target.timeout),
+        webhook_url=opt("webhook_url"),
     )
     from conformance.checks.knowledge import Knowledge, attach
 

@@ -18,7 +18,15 @@ import orjson
 
 from conformance.run.context import ENV_KEY
 from conformance.run.embedded import embedded_server
-from conformance.run.options import EXIT_INTERRUPTED, EXIT_OK, EXIT_TARGET, EXIT_USAGE, RunError, RunOptions
+from conformance.run.options import (
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TARGET,
+    EXIT_USAGE,
+    RunError,
+    RunOptions,
+)
 from conformance.run.session import run_pytest
 from conformance.run.verdict import verdict
 from conformance.target import Target, TargetError, parse_base_url
@@ -42,7 +50,11 @@ def run(options: RunOptions) -> int:
     _resolve_shard(options)
     api_key = options.api_key or os.environ.get(ENV_KEY) or (None if options.base_url else secrets.token_urlsafe(24))
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    with _target_url(options, spec.path, api_key or "", seed) as base_url:
+    with contextlib.ExitStack() as stack:
+        hooks = stack.enter_context(_webhooks(options, index))
+        base_url = stack.enter_context(
+            _target_url(options, spec.path, api_key or "", seed, hooks.private_key_file if hooks else None)
+        )
         target = Target(
             base_url=base_url,
             api_key=api_key or "",
@@ -53,12 +65,36 @@ def run(options: RunOptions) -> int:
         for warning in _preflight(target, index):
             print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
         print(f"seed: {seed}" + (f", shard {options.shard}" if options.shard is not None else ""), flush=True)
-        summary = run_pytest(options, target, spec.path, seed)
+        summary = run_pytest(options, target, spec.path, seed, hooks.url if hooks else None)
+        failing = _finish_webhooks(hooks, options) if hooks and not summary.get("interrupted") else 0
     code = verdict(summary, options.fail_on, target, options.report_dir)
     if summary.get("interrupted"):
         print(f"telnyx-conformance: interrupted; partial results in {options.report_dir}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return code
+    return EXIT_FAILURES if failing and code == EXIT_OK else code
+
+
+@contextlib.contextmanager
+def _webhooks(options: RunOptions, index: Any) -> Iterator[Any]:
+    """run --webhooks: the sink (conformance/run/webhooks.py), else None; nothing changes without it."""
+    if not options.webhooks:
+        if options.webhook_public_url or options.webhook_public_key:
+            raise RunError("--webhook-public-url and --webhook-public-key go with --webhooks", EXIT_USAGE)
+        yield None
+        return
+    from conformance.run.webhooks import reachable, receiving
+
+    if options.shard is not None:  # `merge` does not fold the webhooks sections of shards (yet)
+        raise RunError(f"--webhooks is not supported with --shard {options.shard}: run it unsharded", EXIT_USAGE)
+    reachable(options)
+    with receiving(options, index) as found:
+        yield found
+
+
+def _finish_webhooks(hooks: Any, options: RunOptions) -> int:
+    from conformance.run.webhooks import finish
+
+    return finish(hooks, options.webhook_grace, Path(options.report_dir))
 
 
 def last_failed(report_dir: str) -> tuple[list[str], int | None]:
@@ -102,14 +138,18 @@ def _check_operation_ids(wanted: list[str], known: set[str | None]) -> None:
 
 
 @contextlib.contextmanager
-def _target_url(options: RunOptions, spec_path: Path, api_key: str, seed: int) -> Iterator[str]:
+def _target_url(
+    options: RunOptions, spec_path: Path, api_key: str, seed: int, webhook_key: Path | None = None
+) -> Iterator[str]:
     if options.base_url is not None:
         try:
             yield parse_base_url(options.base_url)
         except TargetError as exc:
             raise RunError(str(exc), EXIT_USAGE) from None
         return
-    with embedded_server(spec_path, api_key, seed=seed, allow_unpinned=options.allow_unpinned) as url:
+    with embedded_server(
+        spec_path, api_key, seed=seed, allow_unpinned=options.allow_unpinned, webhook_key=webhook_key
+    ) as url:
         yield url
 
 

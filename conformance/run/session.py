@@ -15,7 +15,9 @@ from conformance.run.options import EXIT_USAGE, RunError, RunOptions
 from conformance.target import Target
 
 
-def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int) -> list[str]:
+def pytest_args(
+    options: RunOptions, target: Target, spec_path: Path, seed: int, webhook_url: str | None = None
+) -> list[str]:
     """The pytest command line of the run (without the key: that goes through the environment)."""
     tests = Path(__file__).parent.parent / "suite" / "test_operations.py"
     report_dir = Path(options.report_dir)
@@ -34,6 +36,8 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
         args += ["--shard", str(options.shard)]
     if options.durations:
         args += ["--shard-durations", options.durations]
+    if webhook_url is not None:
+        args += ["--webhook-url", webhook_url]
     if options.workers > 1:
         args += ["-p", "xdist", "-n", str(options.workers), "--dist", "load"]
     args += ["--report-dir", str(report_dir), "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir"]
@@ -111,10 +115,12 @@ class _Collector:
             self.summary = context.results.summary()
 
 
-def run_pytest(options: RunOptions, target: Target, spec_path: Path, seed: int) -> dict[str, Any]:
+def run_pytest(
+    options: RunOptions, target: Target, spec_path: Path, seed: int, webhook_url: str | None = None
+) -> dict[str, Any]:
     """The session's summary, from memory. A run that ended without one (pytest could not
     start it) is a usage error; a Ctrl-C keeps what was gathered."""
-    args = pytest_args(options, target, spec_path, seed)
+    args = pytest_args(options, target, spec_path, seed, webhook_url)
     if not _plugin_registered():
         args = ["-p", "conformance.run.plugin", *args]
     summary_path = Path(options.report_dir) / "summary.json"

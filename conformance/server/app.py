@@ -25,6 +25,9 @@ from conformance.server.responses import Response, success_response
 from conformance.server.routes import Match, Router
 from conformance.server.state import Store, without_page_size
 from conformance.server.validation import RequestParts, validate_request
+from conformance.server.webhooks.delivery import Deliverer, DeliveryConfig
+from conformance.server.webhooks.keys import new_key
+from conformance.server.webhooks.triggers import outgoing_webhooks
 from spec.index import Operation, SpecIndex
 
 log = logging.getLogger("telnyx_conformance.server")
@@ -45,6 +48,8 @@ class ServerConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     hang_seconds: float = 3600.0
     latency_ms: float = 0.0  # added before every answer (`serve --latency-ms`): a remote API's round trip
+    webhook_key: Any = None  # nacl SigningKey of the webhooks sent (`serve --webhook-private-key`); None: generated
+    webhook_any_host: bool = False  # deliver webhooks beyond loopback (`serve --webhook-any-host`)
 
 
 class ReferenceServer:
@@ -54,6 +59,9 @@ class ReferenceServer:
         self.router = Router(index)
         self.faults = FaultSet(index, self.config.faults)
         self.store = Store(index, seed=self.config.seed, db=self.config.db)
+        self.webhooks = Deliverer(
+            DeliveryConfig(key=self.config.webhook_key or new_key(), any_host=self.config.webhook_any_host)
+        )
         per_second = self.config.rate_limit
         self.window = (
             RateWindow(limit=max(1, int(per_second)), seconds=1.0)
@@ -88,6 +96,17 @@ class ReferenceServer:
                 await _send_truncated(send, response)
                 return
         await _send(send, response)
+        if ctx is not None and 200 <= response.status < 300:
+            self._send_webhooks(ctx, response)  # after the answer: a delivery never delays it
+
+    def _send_webhooks(self, ctx: Context, response: Response) -> None:
+        try:
+            now, store = time.time(), self.store
+            outgoing = outgoing_webhooks(ctx, response, now, self.webhooks.accepts, store.stored_fields)
+            if outgoing is not None:
+                self.webhooks.submit(outgoing)
+        except Exception:  # a webhook never costs an answer or the server
+            log.exception("building the webhooks of %s failed", ctx.path)
 
     def _documented_error(self, operation: Operation, response: Response) -> Response:
         try:

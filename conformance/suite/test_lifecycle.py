@@ -33,7 +33,7 @@ def test_lifecycle(lifecycle: Lifecycle) -> None:
     params = parent_ids(CLIENT, INDEX, lifecycle.path)
     if params is None:
         pytest.skip(f"no existing parent to create {lifecycle.path} under")
-    flow = Flow(CLIENT, RUN.schema, lifecycle, params, RUN.max_pages, RUN.results.seed)
+    flow = Flow(CLIENT, RUN.schema, lifecycle, params, RUN.max_pages, RUN.results.seed, RUN.point)
     reason = flow.run()
     if reason is not None and not flow.failures:
         pytest.skip(f"lifecycle not run: {reason}")

@@ -16,8 +16,8 @@ from typing import Any
 import orjson
 from nacl.signing import VerifyKey
 
-from conformance.webhooks.catalogue import Catalogue, Event, event_type_of
-from conformance.webhooks.signing import TOLERANCE, parse_timestamp, verify
+from conformance.server.webhooks.catalogue import Catalogue, Event, event_type_of
+from conformance.server.webhooks.signing import TOLERANCE, parse_timestamp, verify
 from spec.index import SpecIndex
 from spec.telnyx import is_json
 from spec.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, value_at
@@ -111,6 +111,7 @@ class Inspection:
 
 
 def check_headers(received: Received) -> Result:
+    """A delivery carries both telnyx-signature-ed25519 and telnyx-timestamp: without them no receiver can verify it."""
     missing = [name for name in (SIGNATURE_HEADER, TIMESTAMP_HEADER) if name not in received.headers]
     if missing:
         return failed("headers", "missing-header", f"no {' and no '.join(missing)} header")
@@ -118,6 +119,8 @@ def check_headers(received: Received) -> Result:
 
 
 def check_signature(received: Received, key: VerifyKey) -> Result:
+    """The signature is the key's Ed25519 signature of `timestamp|raw body`, the bytes as
+    received: anything else is a forgery or a body changed in transit."""
     signature, timestamp = received.headers.get(SIGNATURE_HEADER), received.headers.get(TIMESTAMP_HEADER)
     if signature is None or timestamp is None:
         return skipped("signature", "a signature header is missing")
@@ -129,6 +132,8 @@ def check_signature(received: Received, key: VerifyKey) -> Result:
 
 
 def check_timestamp(received: Received, tolerance: float) -> Result:
+    """telnyx-timestamp is Unix seconds within the tolerance (300 s) of now, either way:
+    receivers refuse stale deliveries to stop replays."""
     text = received.headers.get(TIMESTAMP_HEADER)
     if text is None:
         return skipped("timestamp", f"no {TIMESTAMP_HEADER} header")
@@ -186,6 +191,8 @@ def identify(parsed: Parsed, context: SinkContext) -> Identified:
 
 
 def check_event_type(identified: Identified) -> Result:
+    """The body's event_type is one a webhook of the spec names (or, for the events that
+    declare none, the body fits one by shape)."""
     if identified.events:
         names = ", ".join(e.name for e in identified.events)
         return held("event_type", f"{names} (by {identified.how})")
@@ -194,6 +201,7 @@ def check_event_type(identified: Identified) -> Result:
 
 
 def check_schema(parsed: Parsed, identified: Identified, context: SinkContext) -> Result:
+    """The body is valid against the schema of the event it names (formats checked)."""
     if not identified.events:
         return skipped("schema", "no webhook to validate against")
     first = None

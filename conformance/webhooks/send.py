@@ -16,10 +16,10 @@ import httpx
 from nacl.signing import SigningKey
 
 from conformance import __version__
+from conformance.server.webhooks.catalogue import Event
+from conformance.server.webhooks.keys import secret_forms
 from conformance.target.curl import curl_command
 from conformance.target.redaction import scrub
-from conformance.webhooks.catalogue import Event
-from conformance.webhooks.keys import secret_forms
 from conformance.webhooks.report import Case
 from conformance.webhooks.variants import BUILDERS, BY_NAME, VARIANTS, Answer, Delivery, Material, judge, valid
 from spec.index import SpecIndex

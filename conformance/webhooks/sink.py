@@ -197,6 +197,63 @@ async def _serve(app: SinkApp, sock: Any, stop: Stop, on_ready: Callable[[str], 
         watcher.cancel()
 
 
+@dataclass
+class Running:
+    """A sink serving in a thread of its own (the run's): its URL, and what it received so far."""
+
+    url: str
+    log: Log
+    server: Any  # uvicorn.Server
+    thread: threading.Thread
+
+    def settle(self, quiet: float, limit: float) -> None:
+        """Wait until no delivery arrived for `quiet` seconds, or `limit` seconds in all."""
+        deadline, last, seen = time.monotonic() + limit, time.monotonic(), self.log.total
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if self.log.total != seen:
+                last, seen = time.monotonic(), self.log.total
+            elif time.monotonic() - last >= quiet:
+                return
+
+    def stop(self, timeout: float = 10.0) -> Log:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        return self.log
+
+
+def start(context: SinkContext, host: str = "127.0.0.1", port: int = 0, timeout: float = 30.0) -> Running:
+    """A sink on `host:port` in a daemon thread, returned once it accepts connections; raises
+    OSError when the address cannot be bound or it did not start within `timeout`."""
+    import uvicorn
+
+    sock = bind(host, port)
+    log = Log()
+    app = SinkApp(context, log.add)
+    config = uvicorn.Config(
+        app, log_level="critical", access_log=False, lifespan="off", limit_concurrency=MAX_CONCURRENCY
+    )
+    server = uvicorn.Server(config)  # off the main thread, uvicorn leaves the signals to the run
+
+    def main() -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=main, name="webhook-sink", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise OSError(f"the webhook sink did not start on {host}:{port}")
+        time.sleep(0.01)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    return Running(f"http://{shown}:{bound_port}/", log, server, thread)
+
+
 def _quiet_signals() -> dict[int, Any]:
     """uvicorn stops on SIGINT/SIGTERM and then raises the signal again against the handler
     installed before it: a no-op there lets `listen` return its log instead of dying."""

@@ -14,9 +14,9 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-from conformance.webhooks import payloads
-from conformance.webhooks.catalogue import Event
-from conformance.webhooks.signing import JSON, sign, signed_headers
+from conformance.server.webhooks import payloads
+from conformance.server.webhooks.catalogue import Event
+from conformance.server.webhooks.signing import JSON, sign, signed_headers
 from spec.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 SKEW = 330  # seconds: past the 300 s tolerance, with room for a consumer's clock being off

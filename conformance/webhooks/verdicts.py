@@ -1,6 +1,7 @@
 """From what the sink received to the report: one line per delivery, one case per event and
 check (over every delivery of that event), and each delivery as data for summary.json."""
 
+from collections.abc import Callable
 from typing import Any
 
 from conformance.target.curl import curl_command
@@ -16,6 +17,12 @@ def event_of(record: Record) -> str:
     return events[0].name if events else UNKNOWN
 
 
+def event_type_of(record: Record) -> str:
+    """The delivery's event_type (several share one webhook: message.sent, message.finalized),
+    else its webhook's name."""
+    return record.inspection.identified.event_type or event_of(record)
+
+
 def line(record: Record) -> str:
     """`#3 200 ok call.answered callAnswered id=...`, or the failed checks and their reasons."""
     inspection = record.inspection
@@ -29,12 +36,13 @@ def line(record: Record) -> str:
     return " ".join((head + (" | " + "; ".join(notes) if notes else "")).split())[:600]
 
 
-def cases(records: list[Record]) -> list[Case]:
-    """Per event (in the order first received) and check: passed when every delivery of the
-    event held it (a redelivery holds), failed at the first that did not, skipped when none ran it."""
+def cases(records: list[Record], key: Callable[[Record], str] = event_of) -> list[Case]:
+    """Per event (in the order first received; `key` names it) and check: passed when every
+    delivery of the event held it (a redelivery holds), failed at the first that did not,
+    skipped when none ran it."""
     by_event: dict[str, list[Record]] = {}
     for record in records:
-        by_event.setdefault(event_of(record), []).append(record)
+        by_event.setdefault(key(record), []).append(record)
     found = []
     for event, group in by_event.items():
         for check in CHECKS:

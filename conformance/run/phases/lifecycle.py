@@ -15,6 +15,7 @@ update), with the request that shows it.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +87,18 @@ class Flow:
     `on_write` counts the requests schemathesis sends for us (its hooks count them in the run)."""
 
     def __init__(
-        self, client: Client, schema: Any, lifecycle: Lifecycle, params: dict[str, str], max_pages: int, seed: int
+        self,
+        client: Client,
+        schema: Any,
+        lifecycle: Lifecycle,
+        params: dict[str, str],
+        max_pages: int,
+        seed: int,
+        prepare: Callable[[Any], None] | None = None,
     ) -> None:
         self.client, self.schema, self.life, self.params = client, schema, lifecycle, params
         self.max_pages, self.seed = max_pages, seed
+        self.prepare = prepare  # run --webhooks: the sink named in the bodies it creates with
         self.failures: list[Any] = []
 
     # requests --------------------------------------------------------------------------------
@@ -113,6 +122,8 @@ class Flow:
 
     def _send(self, case: Any) -> Page:
         self.client.on_sent_for_us()
+        if self.prepare is not None:
+            self.prepare(case)
         response = case.call(timeout=self.client.target.timeout)
         try:
             body = response.json()

@@ -29,6 +29,7 @@ from conformance.server.faults.scopes import (
     has_input,
     json_success,
     secured,
+    triggers_webhooks,
     undocumented_possible,
 )
 from conformance.server.responses import Response
@@ -118,6 +119,18 @@ CATALOGUE: tuple[Fault, ...] = (
           "connection_error", any_operation),
     Fault("oversized-body", "answers success with a 64 MiB body",
           "response_size_limit", json_success, oversized),
+    # Webhook faults act on the deliveries an operation triggers (conformance/server/webhooks), and
+    # are caught by the checks of `webhooks listen` (conformance/webhooks/checks.py), not of the run.
+    Fault("webhook-bad-signature", "signs webhook deliveries over another body than the one sent",
+          "webhooks.signature", triggers_webhooks),
+    Fault("webhook-stale-timestamp", "sends webhook deliveries with a telnyx-timestamp 600 s old (signed as sent)",
+          "webhooks.timestamp", triggers_webhooks),
+    Fault("webhook-schema-invalid", "sends webhook bodies whose event id and occurred_at are numbers",
+          "webhooks.schema", triggers_webhooks),
+    Fault("webhook-wrong-event-type", "sends webhook bodies with an event_type no webhook of the spec has",
+          "webhooks.event_type", triggers_webhooks),
+    Fault("webhook-missing-signature", "sends webhook deliveries without the telnyx-signature-ed25519 header",
+          "webhooks.headers", triggers_webhooks),
 )  # fmt: skip
 
 

@@ -39,6 +39,13 @@ def has_input(index: SpecIndex, operation: Operation) -> bool:
     return bool(index.parameters(operation)) or "requestBody" in operation.node
 
 
+def triggers_webhooks(index: SpecIndex, operation: Operation) -> bool:
+    """Operations whose success sends webhooks (conformance/server/webhooks/triggers.py)."""
+    from conformance.server.webhooks.triggers import trigger_of
+
+    return trigger_of(operation.operation_id) is not None
+
+
 def collection_op(*kinds: str) -> Scope:
     def scope(index: SpecIndex, operation: Operation) -> bool:
         collections = index.shared(infer_collections)

@@ -147,6 +147,13 @@ class Store:
         ).fetchone()
         return (row[0], row[1], orjson.loads(row[2]), row[3], bool(row[4])) if row else None
 
+    def stored_fields(self, path: str, record_id: str) -> dict[str, Any] | None:
+        """The fields a record of the collection at `path` was created (or updated) with; None
+        when there is no such collection or record (the webhooks' profile and application URLs)."""
+        collection = self.collections.get(path)
+        found = self.record(collection, record_id) if collection is not None else None
+        return found[2] if found is not None else None
+
     # --- views --------------------------------------------------------------------------
     def _generate(self, pointer: str, seed: int, overrides: dict[str, Any] | None) -> Any:
         return generate(self.index, pointer, seed=seed, overrides=overrides, examples=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.webhooks.keys import write_pair
+from conformance.server.webhooks.keys import write_pair
 from spec.index import SpecIndex
 
 sys.path.insert(0, str(Path(__file__).parent))  # the test consumers (webhook_consumers.py)

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from conformance.webhooks import payloads
-from conformance.webhooks.catalogue import UnknownEvent, catalogue, event_type_of
+from conformance.server.webhooks import payloads
+from conformance.server.webhooks.catalogue import UnknownEvent, catalogue, event_type_of
 
 
 def test_every_webhook_of_the_spec_is_in_the_catalogue(index) -> None:

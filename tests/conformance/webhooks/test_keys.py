@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey, VerifyKey
 
-from conformance.webhooks.keys import KeyFileError, read_private, read_public
-from conformance.webhooks.signing import message, parse_timestamp, sign, signed_headers, verify
+from conformance.server.webhooks.keys import KeyFileError, read_private, read_public
+from conformance.server.webhooks.signing import message, parse_timestamp, sign, signed_headers, verify
 
 
 def test_keygen_writes_a_usable_pair_with_a_private_file_of_mode_0600(tmp_path: Path, cli) -> None:

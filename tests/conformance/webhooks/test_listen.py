@@ -17,10 +17,10 @@ import orjson
 import pytest
 from nacl.signing import SigningKey
 
-from conformance.webhooks import payloads
-from conformance.webhooks.catalogue import catalogue
+from conformance.server.webhooks import payloads
+from conformance.server.webhooks.catalogue import catalogue
+from conformance.server.webhooks.signing import signed_headers
 from conformance.webhooks.report import summary_problems
-from conformance.webhooks.signing import signed_headers
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -74,7 +74,7 @@ def delivery(index, name: str, key: SigningKey, mutate=None, timestamp: int | No
 
 def test_listen_accepts_correct_deliveries_and_flags_each_bad_kind(index, tmp_path: Path, keys) -> None:
     public, private, _ = keys
-    from conformance.webhooks.keys import read_private
+    from conformance.server.webhooks.keys import read_private
 
     key = read_private(private)
     sent = [
@@ -117,7 +117,7 @@ def test_listen_accepts_correct_deliveries_and_flags_each_bad_kind(index, tmp_pa
 
 def test_listen_survives_malformed_http_huge_bodies_and_floods(index, tmp_path: Path, keys) -> None:
     public, private, _ = keys
-    from conformance.webhooks.keys import read_private
+    from conformance.server.webhooks.keys import read_private
 
     key = read_private(private)
     with listening(public, tmp_path / "r", "--duration", "30") as (url, listener):
@@ -148,7 +148,7 @@ def test_listen_survives_malformed_http_huge_bodies_and_floods(index, tmp_path: 
 
 def test_listen_with_only_correct_deliveries_exits_0(index, tmp_path: Path, keys) -> None:
     public, private, _ = keys
-    from conformance.webhooks.keys import read_private
+    from conformance.server.webhooks.keys import read_private
 
     key = read_private(private)
     with listening(public, tmp_path / "r", "--count", "2") as (url, listener):

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from webhook_consumers import consumer, misbehaving
 
-from conformance.webhooks.keys import read_private, secret_forms
+from conformance.server.webhooks.keys import read_private, secret_forms
 from conformance.webhooks.report import summary_problems
 
 # A data-wrapped event, a top-level (fax) one, one with two event types, and one without event_type or id.

@@ -7,10 +7,10 @@ import orjson
 import pytest
 from nacl.signing import SigningKey
 
-from conformance.webhooks import payloads
-from conformance.webhooks.catalogue import catalogue
+from conformance.server.webhooks import payloads
+from conformance.server.webhooks.catalogue import catalogue
+from conformance.server.webhooks.signing import signed_headers
 from conformance.webhooks.checks import CHECKS, Received, Seen, SinkContext, inspect
-from conformance.webhooks.signing import signed_headers
 
 KEY = SigningKey(b"k" * 32)
 

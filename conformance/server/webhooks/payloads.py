@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from conformance.server.generation import generate
-from conformance.webhooks.catalogue import Event, event_type_of
+from conformance.server.webhooks.catalogue import Event, event_type_of
 from spec.index import SpecIndex
 from spec.webhooks import value_at
 
