@@ -51,7 +51,16 @@ def run_options(run: argparse.ArgumentParser) -> None:
         "--last-failed", action="store_true", help="rerun only what failed in the report dir's last run, with its seed"
     )
     run.add_argument(
-        "--fail-on", choices=("server", "spec", "any"), default="server", help="failure classes that exit 1"
+        "--fail-on",
+        choices=("server", "spec", "drift", "any"),
+        default="server",
+        help="failure classes that exit 1 (drift: a --client run's)",
+    )
+    run.add_argument(
+        "--client",
+        metavar="CLIENT_SPEC",
+        help="an old client's spec (Swagger 2.0 or OpenAPI 3.x): send its requests, judge by what it reads; "
+        "its operations gone from the spec are reported, not sent (docs/diff.md)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress line or per-test output, only the verdict")
     run.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
@@ -125,6 +134,7 @@ def run_command(args: argparse.Namespace) -> int:
         shard=args.shard,
         durations=args.durations,
         rate_limit_scope=args.rate_limit_scope,
+        client=args.client,
     )
     try:
         return run(options)

@@ -7,7 +7,8 @@ from conformance.target import DEFAULT_TIMEOUT
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C: the report holds what was gathered
-FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "any": {"server", "spec", "setup"}}
+# --fail-on: the failure classes that exit 1 (`drift` only exists in a run with --client)
+FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "drift": {"drift"}, "any": {"server", "spec", "setup", "drift"}}
 
 
 class RunError(Exception):
@@ -44,3 +45,4 @@ class RunOptions:
     shard: Any = None  # conformance.run.shards.Shard: run part K of N (the runner resolves flag or environment)
     durations: str | None = None  # a previous run's durations.json: shards packed by measured time
     rate_limit_scope: str = "total"  # --rate-limit is the total over all shards ("total") or each shard's
+    client: str | None = None  # an old client's spec: its operations, its requests, its expectations
