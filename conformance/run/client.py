@@ -24,6 +24,7 @@ from conformance.triage import Verdict
 from conformance.triage.drift import ANSWER_CHECKS, DRIFT_CHECKS, PinnedView, drift_verdict
 
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+IMPLICIT_METHODS = frozenset({"head", "options"})  # answered by HTTP frameworks, declared or not
 # Where the client's spec says where it was served: the run's base URL says it instead.
 SERVED_AT = ("basePath", "host", "schemes", "servers")
 
@@ -67,7 +68,9 @@ class ClientPlan:
         view = PinnedView(client=f"{matched.name} ({case.operation.label})", pinned=f"{pinned_label}")
         if check in ANSWER_CHECKS:
             operation = self.pinned_operation(matched)
-            view = PinnedView(view.client, view.pinned, answer_ok=answer_conforms(operation, response, check))
+            item = self.pinned_data["paths"].get(matched.pinned.path) or {}
+            methods = {method.lower() for method in item if method.lower() in METHODS}
+            view = PinnedView(view.client, view.pinned, answer_ok=answer_conforms(operation, response, check, methods))
         else:
             problem = request_problem(self, matched, response.request)
             view = PinnedView(view.client, view.pinned, request_problem=problem)
@@ -82,19 +85,25 @@ class ClientPlan:
         return self._pinned_schema[matched.pinned.path][matched.pinned.method]
 
 
-def answer_conforms(operation: Any, response: Any, check: str) -> bool:
-    """Does the answer pass `check` by the pinned operation? Its status must be documented there
-    (an undocumented status says nothing about the body); then its media type, then its body."""
+def answer_conforms(operation: Any, response: Any, check: str, methods: set[str]) -> bool:
+    """Does `check` hold on this answer by the pinned operation (`methods`: those the pinned spec
+    declares at its path)? Each as schemathesis' check of that name judges it: a status must be
+    documented; a media type or body schema is judged when the status documents one (else the
+    pinned spec does not constrain it); the methods at the path are the pinned path item's."""
+    if check == "unsupported_method":
+        return str(response.request.method).lower() in methods  # an operation the client's spec lacks
+    if check == "allow_header_conformance":
+        allow = ", ".join(response.headers.get("allow") or [])
+        advertised = {method.strip().lower() for method in allow.split(",") if method.strip()}
+        return advertised - IMPLICIT_METHODS == methods - IMPLICIT_METHODS
     definition = operation.responses.find_by_status_code(response.status_code)
-    if definition is None:
-        return False
     if check == "status_code_conformance":
-        return True
+        return definition is not None
     if check == "content_type_conformance":
+        documented = [m.split(";")[0].strip().lower() for m in operation.schema.get_content_types(operation, response)]
+        if definition is None or not documented:
+            return True
         got = (response.headers.get("content-type") or [""])[0].split(";")[0].strip().lower()
-        documented = [
-            media.split(";")[0].strip().lower() for media in operation.schema.get_content_types(operation, response)
-        ]
         return bool(got) and any(_media_covers(media, got) for media in documented)
     return bool(operation.is_valid_response(response))
 

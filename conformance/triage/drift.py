@@ -17,11 +17,20 @@ from conformance.triage import Verdict
 from conformance.triage.classes import DRIFT, SERVER
 
 # Checks that judge the answer against what the client reads (the pinned spec can judge it again).
-ANSWER_CHECKS = frozenset({"response_schema_conformance", "status_code_conformance", "content_type_conformance"})
+ANSWER_CHECKS = frozenset(
+    {
+        "response_schema_conformance",
+        "status_code_conformance",
+        "content_type_conformance",
+        "unsupported_method",  # a method the client's spec lacks at the path, today's declares
+        "allow_header_conformance",
+    }
+)
 # Checks that judge whether the target accepts what the client sends.
 # (A negative case the pinned spec accepts never fails: `conformance/run/wire_check.py` drops it, as in every run.)
 REQUEST_CHECKS = frozenset({"positive_data_acceptance"})
 DRIFT_CHECKS = ANSWER_CHECKS | REQUEST_CHECKS
+METHOD_CHECKS = frozenset({"unsupported_method", "allow_header_conformance"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,12 @@ class PinnedView:
 
 def drift_verdict(check: str, view: PinnedView) -> Verdict | None:
     """`drift` with its reason; `server` for an answer both specs reject; None: the ordinary triage decides."""
+    if check in METHOD_CHECKS and view.answer_ok:
+        return Verdict(
+            DRIFT,
+            f"the pinned spec declares the methods the target serves at the path of {view.pinned}; the client's "
+            f"{view.client} knows fewer ({check}): operations added since the client was generated",
+        )
     if check in ANSWER_CHECKS and view.answer_ok:
         return Verdict(
             DRIFT,

@@ -5,7 +5,8 @@ requests, a few operations and examples each, so every run takes seconds.
 The operations were picked from `drift`'s verdicts on the two files: `getUserBalance` is
 compatible; `SimCardsGet` reads `data[].status` as a string where the pinned spec returns an
 object (response-property-type-changed); `listCallEvents` sends `filter[status]=delivered`,
-which the pinned spec's enum no longer has (parameter-enum-narrowed); two operations are gone.
+which the pinned spec's enum no longer has (parameter-enum-narrowed); `retrieveVerifyProfile`'s
+path has only GET for the client, while today's has PATCH and DELETE too; two operations are gone.
 """
 
 from pathlib import Path
@@ -36,7 +37,7 @@ def test_client_run_reports_gone_passes_compatible_and_finds_drift(
     client: Path, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     report = tmp_path / "report"
-    ids = ("getUserBalance", "SimCardsGet", "listCallEvents", *GONE)
+    ids = ("getUserBalance", "SimCardsGet", "listCallEvents", "retrieveVerifyProfile", *GONE)
     selection = [arg for name in ids for arg in ("--include-operation-id", name)]
     args = ["--spec", str(shared_spec_path), "--client", str(client), "--api-key", SENTINEL, *selection, *SMALL]
     result = run_cli(env, *args, "--report-dir", str(report))
@@ -69,8 +70,10 @@ def test_client_run_reports_gone_passes_compatible_and_finds_drift(
         "'filter[status]'" in refused[0]["reason"]
         and "invalid by the pinned spec's GET /call_events" in refused[0]["reason"]
     )
+    methods = [f for f in ops["retrieveVerifyProfile"]["failures"] if f["check"] == "unsupported_method"]
+    assert methods and methods[0]["classification"] == "drift" and "added since" in methods[0]["reason"]
     assert "server" not in data["totals"]["by_classification"]
-    assert "client drift: 2 operations of the client would break" in result.stdout
+    assert "client drift: 3 operations of the client would break" in result.stdout
     assert "2 gone from the spec (not sent)" in result.stdout
     assert "[drift]" in (report / "junit.xml").read_text()
     assert "drift" in (report / "matrix.md").read_text()
