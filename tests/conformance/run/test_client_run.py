@@ -135,3 +135,17 @@ def test_a_malformed_client_spec_is_one_line_exit_2(
     assert len(lines) == 1 and lines[0].startswith("telnyx-conformance: error:"), result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "r" / "summary.json").exists()  # refused before any server started
+
+
+def test_the_write_policy_holds_for_the_clients_writes(
+    client: Path, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A client's POST is refused under --read-only like any write: skipped with the refusal, never sent."""
+    report = tmp_path / "report"
+    args = ["--spec", str(shared_spec_path), "--client", str(client), "--read-only", *SMALL]
+    ids = ["--include-operation-id", "CreateAddress", "--include-operation-id", "getUserBalance"]
+    result = run_cli(env, *args, *ids, "--report-dir", str(report))
+    assert result.returncode == 0, result.stdout + result.stderr
+    ops = by_id(summary(report))
+    assert ops["CreateAddress"]["status"] == "skipped" and "--read-only" in ops["CreateAddress"]["reason"]
+    assert ops["getUserBalance"]["status"] == "passed"
