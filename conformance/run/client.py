@@ -141,28 +141,29 @@ def load_client(path: str, pinned: Any, index: Any, base_url: str = "") -> Clien
     client = build_model(loaded)
     report = drift(client, build_model(pinned))
     by_pointer = {operation.pointer: operation for operation in index.operations}
+    written = _written(client)
     plan = ClientPlan(Path(loaded.path), loaded.sha256, _without_paths(loaded.data), {}, pinned_data=pinned.data)
     plan.index, plan.base_url = index, base_url
     plan.counts = {name: count for name, count in report.counts().items() if name != "lacking"}
     for verdict in report.verdicts:
         operation = verdict.operation
-        raw_path, method = _split_pointer(operation.pointer)
+        raw_path, method, item = written[operation.pointer]
         pinned_model = report.spec.operations.get(operation.key)
         target = by_pointer.get(pinned_model.pointer) if pinned_model is not None else None
         if verdict.verdict == "gone" or target is None:
             label = f"{method.upper()} {raw_path}"
             plan.operation_ids[label] = operation.operation_id
             reason = f"gone: the pinned spec has no {operation.method.upper()} {operation.path} (not sent)"
-            tags = loaded.data["paths"][raw_path][method].get("tags") or []
+            tags = item[method].get("tags") or []
             plan.gone[label] = (reason, [tag for tag in tags if isinstance(tag, str)])
             continue
         relative = operation.path[len(pinned_model.path) - len(target.path) :]
         label = f"{method.upper()} {relative}"
         plan.operation_ids[label] = operation.operation_id
         plan.matched[label] = Matched(operation.name, target, verdict.verdict)
-        item = loaded.data["paths"][raw_path]
-        into = plan.data["paths"].setdefault(relative, {k: v for k, v in item.items() if k.lower() not in METHODS})
-        into[method] = item[method]
+        shared = {k: v for k, v in item.items() if k.lower() not in METHODS and k not in SERVED_AT}
+        into = plan.data["paths"].setdefault(relative, shared)
+        into[method] = {k: v for k, v in item[method].items() if k not in SERVED_AT}
     return plan
 
 
@@ -172,10 +173,18 @@ def _without_paths(data: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _split_pointer(pointer: str) -> tuple[str, str]:
-    """`/paths/~1calls~1{id}/get` -> (`/calls/{id}`, `get`): the client's path as written and its method key."""
-    _, _, path, method = pointer.split("/")[:4]
-    return path.replace("~1", "/").replace("~0", "~"), method
+def _written(client: Any) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Each operation of the client's model by its pointer -> (its path as written, its method
+    key, its path item): found as the model finds them, a path item's `$ref` followed."""
+    from spec.pointer import escape
+
+    found: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for path, raw in (client.document.data.get("paths") or {}).items():
+        pointer, item = client.document.deref(f"/paths/{escape(path)}", raw)
+        if isinstance(item, dict):
+            for method in item:
+                found.setdefault(f"{pointer}/{method}", (path, method, item))
+    return found
 
 
 def report_gone(

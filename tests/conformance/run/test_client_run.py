@@ -149,3 +149,25 @@ def test_the_write_policy_holds_for_the_clients_writes(
     ops = by_id(summary(report))
     assert ops["CreateAddress"]["status"] == "skipped" and "--read-only" in ops["CreateAddress"]["reason"]
     assert ops["getUserBalance"]["status"] == "passed"
+
+
+def test_the_pinned_spec_as_its_own_client_has_no_drift(
+    shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """An OpenAPI 3.1 client (the pinned spec itself: its servers' /v2 base path) matches every
+    operation, is sent where the ordinary run sends it, and the server conforming to the spec
+    cannot drift from it."""
+    report = tmp_path / "report"
+    args = ["--spec", str(shared_spec_path), "--client", str(shared_spec_path), *SMALL]
+    ids = ["--include-operation-id", "GetUserBalance", "--include-operation-id", "FindAddresses"]
+    result = run_cli(env, *args, *ids, "--report-dir", str(report))
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = summary(report)
+    assert data["client"]["operations"] == {"gone": 0, "breaking": 0, "compatible": 822}
+    ops = by_id(data)
+    assert {(op["method"], op["path"], op["status"]) for op in ops.values()} == {
+        ("GET", "/balance", "passed"),
+        ("GET", "/addresses", "passed"),
+    }
+    assert data["totals"]["by_classification"] == {}
+    assert "client drift: 0 operations of the client would break, 0 gone" in result.stdout
