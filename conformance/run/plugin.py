@@ -147,6 +147,7 @@ def _configure_shard(config: pytest.Config, context: RunContext) -> None:
             "max_examples": opt("max_examples"),
             "max_pages": opt("max_pages"),
             "read_only": opt("read_only"),
+            **({"client": context.client.sha256} if context.client is not None else {}),  # shards of one client
         }
         context.shard = shards.plan(
             shard, selected_labels(context), context.operations, context.index, choices, opt("shard_durations")

@@ -171,3 +171,29 @@ def test_the_pinned_spec_as_its_own_client_has_no_drift(
     }
     assert data["totals"]["by_classification"] == {}
     assert "client drift: 0 operations of the client would break, 0 gone" in result.stdout
+
+
+def test_a_sharded_client_run_merges_into_the_whole(
+    client: Path, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two shards of one client run merge into its report: the gone operation, the client's
+    counts and the drift failure all survive (the shards' parts carry them)."""
+    import subprocess
+    import sys
+
+    ids = ["--include-operation-id", "SimCardsGet", "--include-operation-id", "getUserBalance"]
+    ids += ["--include-operation-id", "MobileOperatorNetworksGet"]
+    for k in (1, 2):
+        args = ["--spec", str(shared_spec_path), "--client", str(client), *ids, *SMALL, "--shard", f"{k}/2"]
+        result = run_cli(env, *args, "--report-dir", str(tmp_path / f"s{k}"))
+        assert result.returncode == 0, result.stdout + result.stderr
+    merge = [sys.executable, "-m", "conformance.cli", "merge", str(tmp_path / "s1"), str(tmp_path / "s2")]
+    merge += ["--spec", str(shared_spec_path), "--report-dir", str(tmp_path / "all"), "--fail-on", "drift"]
+    result = subprocess.run(merge, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr  # --fail-on drift
+    data = summary(tmp_path / "all")
+    assert data["client"]["operations"] == {"gone": 30, "breaking": 85, "compatible": 123}
+    ops = by_id(data)
+    assert ops["MobileOperatorNetworksGet"]["status"] == "skipped"
+    assert ops["getUserBalance"]["status"] == "passed"
+    assert {f["classification"] for f in ops["SimCardsGet"]["failures"]} == {"drift"}
