@@ -100,8 +100,10 @@ def answer_conforms(operation: Any, response: Any, check: str, methods: set[str]
     if check == "status_code_conformance":
         return definition is not None
     if check == "content_type_conformance":
+        if definition is None:
+            return True
         documented = [m.split(";")[0].strip().lower() for m in operation.schema.get_content_types(operation, response)]
-        if definition is None or not documented:
+        if not documented:
             return True
         got = (response.headers.get("content-type") or [""])[0].split(";")[0].strip().lower()
         return bool(got) and any(_media_covers(media, got) for media in documented)
@@ -154,6 +156,8 @@ def load_client(path: str, pinned: Any, index: Any, base_url: str = "") -> Clien
             label = f"{method.upper()} {raw_path}"
             plan.operation_ids[label] = operation.operation_id
             reason = f"gone: the pinned spec has no {operation.method.upper()} {operation.path} (not sent)"
+            if pinned_model is not None:  # matched, but the run's index places it elsewhere (a $ref'd path item)
+                reason = f"not sent: the pinned {pinned_model.label} is not among the run's operations"
             tags = item[method].get("tags") or []
             plan.gone[label] = (reason, [tag for tag in tags if isinstance(tag, str)])
             continue
