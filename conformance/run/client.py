@@ -36,6 +36,8 @@ class Matched:
     name: str  # the client's name for it (operationId, else "METHOD /path")
     pinned: Any  # spec.index.Operation of the pinned spec
     verdict: str  # breaking or compatible, by `drift`
+    where: str = ""  # the client's operation, file:line
+    pinned_where: str = ""  # the pinned operation, file:line
 
 
 @dataclass
@@ -65,7 +67,8 @@ class ClientPlan:
         if matched is None or check not in DRIFT_CHECKS:
             return None
         pinned_label = f"{matched.pinned.method.upper()} {matched.pinned.path}"
-        view = PinnedView(client=f"{matched.name} ({case.operation.label})", pinned=f"{pinned_label}")
+        client = f"{matched.name} ({case.operation.label}, {matched.where})"
+        view = PinnedView(client=client, pinned=f"{pinned_label} ({matched.pinned_where})")
         if check in ANSWER_CHECKS:
             operation = self.pinned_operation(matched)
             item = self.pinned_data["paths"].get(matched.pinned.path) or {}
@@ -147,6 +150,8 @@ def load_client(path: str, pinned: Any, index: Any, base_url: str = "") -> Clien
     plan = ClientPlan(Path(loaded.path), loaded.sha256, _without_paths(loaded.data), {}, pinned_data=pinned.data)
     plan.index, plan.base_url = index, base_url
     plan.counts = {name: count for name, count in report.counts().items() if name != "lacking"}
+    lines = client.locate_all([operation.pointer for operation in client.operations.values()])
+    pinned_lines = report.spec.locate_all([operation.pointer for operation in report.spec.operations.values()])
     for verdict in report.verdicts:
         operation = verdict.operation
         raw_path, method, item = written[operation.pointer]
@@ -164,7 +169,13 @@ def load_client(path: str, pinned: Any, index: Any, base_url: str = "") -> Clien
         relative = operation.path[len(pinned_model.path) - len(target.path) :]
         label = f"{method.upper()} {relative}"
         plan.operation_ids[label] = operation.operation_id
-        plan.matched[label] = Matched(operation.name, target, verdict.verdict)
+        plan.matched[label] = Matched(
+            operation.name,
+            target,
+            verdict.verdict,
+            f"{Path(loaded.path).name}:{lines[operation.pointer][0]}",
+            f"{Path(pinned.path).name}:{pinned_lines[pinned_model.pointer][0]}",
+        )
         shared = {k: v for k, v in item.items() if k.lower() not in METHODS and k not in SERVED_AT}
         into = plan.data["paths"].setdefault(relative, shared)
         into[method] = {k: v for k, v in item[method].items() if k not in SERVED_AT}
