@@ -6,9 +6,11 @@ The operations were picked from `drift`'s verdicts on the two files: `getUserBal
 compatible; `SimCardsGet` reads `data[].status` as a string where the pinned spec returns an
 object (response-property-type-changed); `listCallEvents` sends `filter[status]=delivered`,
 which the pinned spec's enum no longer has (parameter-enum-narrowed); `retrieveVerifyProfile`'s
-path has only GET for the client, while today's has PATCH and DELETE too; two operations are gone.
+path has only GET for the client, while today's has PATCH and DELETE too; `retrieveRecording`'s
+`{id}` is today's `{recording_id}`; two operations are gone.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ def test_client_run_reports_gone_passes_compatible_and_finds_drift(
     client: Path, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     report = tmp_path / "report"
-    ids = ("getUserBalance", "SimCardsGet", "listCallEvents", "retrieveVerifyProfile", *GONE)
+    ids = ("getUserBalance", "SimCardsGet", "listCallEvents", "retrieveVerifyProfile", "retrieveRecording", *GONE)
     selection = [arg for name in ids for arg in ("--include-operation-id", name)]
     args = ["--spec", str(shared_spec_path), "--client", str(client), "--api-key", SENTINEL, *selection, *SMALL]
     result = run_cli(env, *args, "--report-dir", str(report))
@@ -75,11 +77,15 @@ def test_client_run_reports_gone_passes_compatible_and_finds_drift(
     )
     methods = [f for f in ops["retrieveVerifyProfile"]["failures"] if f["check"] == "unsupported_method"]
     assert methods and methods[0]["classification"] == "drift" and "added since" in methods[0]["reason"]
+    allow = [f for f in ops["retrieveRecording"]["failures"] if f["check"] == "allow_header_conformance"]
+    assert allow and allow[0]["classification"] == "drift"  # today's DELETE /recordings/{recording_id}
     assert "server" not in data["totals"]["by_classification"]
-    assert "client drift: 3 operations of the client would break" in result.stdout
+    assert "client drift: 4 operations of the client would break" in result.stdout
     assert "2 gone from the spec (not sent)" in result.stdout
     assert "[drift]" in (report / "junit.xml").read_text()
-    assert "drift" in (report / "matrix.md").read_text()
+    matrix = (report / "matrix.md").read_text()
+    assert "drift" in matrix
+    assert re.search(r"`retrieveRecording` GET /recordings/\{id\} \(line [1-9]", matrix)  # the pinned line
     assert_no_key(SENTINEL, result, report)
     _fail_on_drift_exits_1(data)
 
