@@ -139,11 +139,18 @@ def request_problem(plan: ClientPlan, matched: Matched, request: Any) -> str | N
 def load_client(path: str, pinned: Any, index: Any, base_url: str = "") -> ClientPlan:
     """The plan of a client run; a client spec that cannot be read raises SpecError (one line, exit 2)."""
     from spec.diff.drift import drift
+    from spec.errors import SpecError
     from spec.load import load_any
     from spec.model import build_model
 
-    loaded = load_any(path)
-    client = build_model(loaded)
+    file = Path(path)
+    if not file.is_file():
+        raise SpecError(f"--client {path}: {'not a file' if file.exists() else 'not found'}")
+    try:
+        loaded = load_any(file)
+        client = build_model(loaded)
+    except SpecError as exc:
+        raise SpecError(f"--client: {exc}") from None
     report = drift(client, build_model(pinned))
     by_pointer = {operation.pointer: operation for operation in index.operations}
     written = _written(client)

@@ -131,17 +131,18 @@ def test_a_server_violating_both_specs_stays_server(
 
 @pytest.mark.parametrize(
     "content",
-    ["paths: [unclosed\n", '{"info": {"title": "not an API"}, "paths": {}}', "swagger: '2.0'\npaths: 7\n"],
+    ["paths: [unclosed\n", '{"info": {"title": "not an API"}, "paths": {}}', "swagger: '2.0'\npaths: 7\n", None],
 )
 def test_a_malformed_client_spec_is_one_line_exit_2(
-    content: str, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+    content: str | None, shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "client.yaml"
-    bad.write_text(content)
+    if content is not None:  # None: no such file
+        bad.write_text(content)
     result = run_cli(env, "--spec", str(shared_spec_path), "--client", str(bad), "--report-dir", str(tmp_path / "r"))
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("telnyx-conformance: error:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("telnyx-conformance: error: --client"), result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "r" / "summary.json").exists()  # refused before any server started
 
