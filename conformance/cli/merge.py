@@ -17,7 +17,10 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     merge.add_argument("--report-dir", required=True, metavar="OUT", help="where the merged reports go")
     spec_options(merge)
     merge.add_argument(
-        "--fail-on", choices=("server", "spec", "any"), default="server", help="failure classes that exit 1"
+        "--fail-on",
+        choices=("server", "spec", "drift", "any"),
+        default="server",
+        help="failure classes that exit 1 (drift: a --client run's)",
     )
     merge.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
     merge.set_defaults(handler=merge_command)

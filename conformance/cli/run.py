@@ -51,7 +51,16 @@ def run_options(run: argparse.ArgumentParser) -> None:
         "--last-failed", action="store_true", help="rerun only what failed in the report dir's last run, with its seed"
     )
     run.add_argument(
-        "--fail-on", choices=("server", "spec", "any"), default="server", help="failure classes that exit 1"
+        "--fail-on",
+        choices=("server", "spec", "drift", "any"),
+        default="server",
+        help="failure classes that exit 1 (drift: a --client run's)",
+    )
+    run.add_argument(
+        "--client",
+        metavar="CLIENT_SPEC",
+        help="an old client's spec (Swagger 2.0 or OpenAPI 3.x): send its requests, judge by what it reads; "
+        "its operations gone from the spec are reported, not sent (docs/diff.md)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress line or per-test output, only the verdict")
     run.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
@@ -66,32 +75,38 @@ def run_options(run: argparse.ArgumentParser) -> None:
         "--durations", metavar="FILE", help="a previous run's durations.json (or its report dir): shards packed by time"
     )
     run.add_argument(
+        "--rate-limit-scope",
+        choices=("total", "shard"),
+        default="total",
+        help="--rate-limit is the total of all shards (each gets 1/N, the default) or each shard's own",
+    )
+    _webhook_options(run)
+
+
+def _webhook_options(run: argparse.ArgumentParser) -> None:
+    """`run --webhooks` and its settings, a group of their own in --help."""
+    group = run.add_argument_group("webhooks (docs/webhooks.md)")
+    group.add_argument(
         "--webhooks",
         action="store_true",
         help="receive the target's webhooks on a loopback sink, point created resources at it, judge each "
         "delivery (docs/webhooks.md)",
     )
-    run.add_argument(
+    group.add_argument(
         "--webhook-public-url", metavar="URL", help="--webhooks: where a remote target reaches the sink (a tunnel)"
     )
-    run.add_argument(
+    group.add_argument(
         "--webhook-public-key", metavar="FILE", help="--webhooks with --base-url: the target's webhook public key"
     )
-    run.add_argument(
+    group.add_argument(
         "--webhook-port", type=int, default=0, metavar="P", help="--webhooks: the sink's port (default: a free one)"
     )
-    run.add_argument(
+    group.add_argument(
         "--webhook-grace",
         type=_grace,
         default=10.0,
         metavar="S",
         help="--webhooks: wait at most S seconds after the tests for late deliveries (default: 10)",
-    )
-    run.add_argument(
-        "--rate-limit-scope",
-        choices=("total", "shard"),
-        default="total",
-        help="--rate-limit is the total of all shards (each gets 1/N, the default) or each shard's own",
     )
 
 
@@ -159,6 +174,7 @@ def run_command(args: argparse.Namespace) -> int:
         webhook_public_key=args.webhook_public_key,
         webhook_port=args.webhook_port,
         webhook_grace=args.webhook_grace,
+        client=args.client,
     )
     try:
         return run(options)

@@ -48,6 +48,7 @@ CLASS_TITLES = {  # in the verdict's words and order (conformance/reporting/head
     "server": "Target does not conform",
     "spec": "Spec defects seen",
     "setup": "Setup problems (network, key)",
+    "drift": "Client drift (the old client would break)",
 }
 
 

@@ -95,7 +95,8 @@ def _matrix(context: Any, previous: tuple[str, dict[str, Any]] | None, result: A
     pointers = [op.pointer for op in index.operations]
     lines = {p: pos[0] for p, pos in loaded.locator.locate_all(pointers).items()}
     summary = context.results.summary()
-    matrix = build(summary, context.results.operations, index, lines, result.findings if result else ())
+    findings = result.findings if result else ()
+    matrix = build(summary, context.results.operations, index, lines, findings, getattr(context, "operations", None))
     if previous is not None:
         compare(matrix, previous[1], previous[0])
     return matrix

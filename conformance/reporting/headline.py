@@ -1,6 +1,7 @@
 """The verdict in words, first what the user came for: does the target conform (its `server`
 failures), then what the spec itself gets wrong (`spec`, by kind), then what kept the run from
-testing (`setup`). The run's last lines, the top of the matrix and the JUnit suite's
+testing (`setup`), then, in a run with `--client`, what would break the old client (`drift`).
+The run's last lines, the top of the matrix and the JUnit suite's
 properties all say it this way, from one summary. "failed" alone is never the headline: an
 operation that failed only on the spec's defects is no failure of the target.
 """
@@ -27,8 +28,8 @@ def lines(summary: dict[str, Any], report_dir: str | None = None) -> list[str]:
         "skipped": sum(op.get("status") == "skipped" for op in operations),
         "requests": 0,
     }
-    by_class: dict[str, Counter[str]] = {"server": Counter(), "spec": Counter(), "setup": Counter()}
-    touched: dict[str, set[str]] = {"server": set(), "spec": set(), "setup": set()}
+    by_class: dict[str, Counter[str]] = {cls: Counter() for cls in ("server", "spec", "setup", "drift")}
+    touched: dict[str, set[str]] = {cls: set() for cls in ("server", "spec", "setup", "drift")}
     for op in operations:
         for failure in op["failures"]:
             cls = failure.get("classification", "server")
@@ -51,9 +52,26 @@ def lines(summary: dict[str, Any], report_dir: str | None = None) -> list[str]:
     setup = sum(by_class["setup"].values())
     setup_kinds = ", ".join(f"{check} {n}" for check, n in by_class["setup"].most_common(3))
     found.append(f"setup problems: {setup}" + (f" ({setup_kinds})" if setup else ""))
+    if summary.get("client") or by_class["drift"]:
+        found.append(drift_line(summary, by_class["drift"], len(touched["drift"]), report_dir))
     skipped = f", {totals['skipped']} not sent" if totals["skipped"] else ""
     found.append(
         f"{count} operations{skipped}, {totals['requests']} requests"
         + (f"; see {report_dir}/matrix.html" if report_dir else "")
     )
     return found
+
+
+def drift_line(summary: dict[str, Any], drift: Counter[str], operations: int, report_dir: str | None) -> str:
+    """`--client`: how many of the client's operations would break, and how many are gone."""
+    gone = sum(
+        op.get("status") == "skipped" and str(op.get("reason", "")).startswith("gone:")
+        for op in summary.get("operations") or []
+    )
+    checks = ", ".join(f"{check} {n}" for check, n in drift.most_common(3))
+    where = f"; see {report_dir}/matrix.html" if report_dir else ""
+    return (
+        f"client drift: {operations} operations of the client would break"
+        + (f" ({sum(drift.values())} drift failures: {checks})" if drift else "")
+        + f", {gone} gone from the spec (not sent){where}"
+    )

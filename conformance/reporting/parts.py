@@ -29,6 +29,7 @@ def dump_results(results: Results) -> dict[str, Any]:
         "requests_by_phase": dict(results.requests_by_phase),
         "hostility": dict(results.hostility),
         **({"interrupted": True} if results.interrupted else {}),
+        **({"client": results.client} if results.client else {}),  # --client: which client, drift's counts
     }
 
 
@@ -44,6 +45,7 @@ def fold(results: Results, parts: Iterable[dict[str, Any]]) -> None:
         for kind, count in part.get("hostility", {}).items():
             results.hostility[kind] = results.hostility.get(kind, 0) + count
         results.interrupted = results.interrupted or bool(part.get("interrupted"))
+        results.client = results.client or part.get("client")
     seen: dict[str, list[tuple[OperationResult, bool]]] = {}
     for part in parts:
         for label, raw in part["operations"].items():

@@ -33,7 +33,9 @@ def clock(seconds: float | None) -> str:
 
 
 def line(done: int, total: int, classes: Mapping[str, int], elapsed: float) -> str:
-    failures = " ".join(f"{cls} {classes.get(cls, 0)}" for cls in CLASSES)
+    # `drift` only exists in a run with --client: shown once it is met, not as a 0 on every line
+    shown = [cls for cls in CLASSES if cls != "drift" or classes.get(cls)]
+    failures = " ".join(f"{cls} {classes.get(cls, 0)}" for cls in shown)
     return (
         f"{done}/{total} operations · failures: {failures} · elapsed {clock(elapsed)} · "
         f"ETA {clock(eta(elapsed, done, total))}"

@@ -95,6 +95,7 @@ class Evidence:
     curl: str
     request: str | None = None  # the exchange as text, redacted (Allure attachments)
     sent: Any = None  # the case's body, query and path parameters (never written anywhere)
+    drift: Verdict | None = None  # --client: `drift` when the pinned spec allows what the client's forbids
     response: str | None = None
 
 
@@ -112,6 +113,7 @@ class Results:
     interrupted: bool = False
     hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count
     shard: dict[str, Any] | None = None  # --shard K/N: {"index", "total", "selection"} (conformance/run/shards.py)
+    client: dict[str, Any] | None = None  # --client: {"spec", "sha256", "operations"} (conformance/run/client.py)
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -148,6 +150,7 @@ class Results:
             "spec": {"sha256": self.spec_sha256},
             "seed": self.seed,
             **({"shard": self.shard} if self.shard else {}),  # --shard K/N (conformance/run/shards.py)
+            **({"client": self.client} if self.client else {}),  # --client (conformance/run/client.py)
             "operations": [op.as_dict() for op in self.operations.values()],
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),

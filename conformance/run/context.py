@@ -42,6 +42,7 @@ class RunContext:
     write_errors: list[str] = field(default_factory=list)  # report writers that failed, one line each
     shard: Any = None  # conformance.run.shards.ShardPlan under --shard K/N: this shard's operations
     webhook_url: str | None = None  # run --webhooks: the sink's URL, named in positive request bodies
+    client: Any = None  # conformance.run.client.ClientPlan under --client: the old client's operations
 
     def coverage(self) -> Any:
         if self._coverage is None:

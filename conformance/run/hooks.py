@@ -31,6 +31,8 @@ def register_hooks(context: RunContext) -> None:
             if result.status == Status.FAILURE and result.failure is not None:
                 evidence = Evidence(result.name, response.status_code, sent_key, curl)
                 evidence.sent = (case.body, case.query, case.path_parameters)  # for by-value triage
+                if context.client is not None:  # --client: does the pinned spec allow what failed?
+                    evidence.drift = context.client.judge(case, response, result.name)
                 if context.allure:
                     from conformance.reporting.allure import describe_request, describe_response
 

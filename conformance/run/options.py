@@ -7,7 +7,8 @@ from conformance.target import DEFAULT_TIMEOUT
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C: the report holds what was gathered
-FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "any": {"server", "spec", "setup"}}
+# --fail-on: the failure classes that exit 1 (`drift` only exists in a run with --client)
+FAIL_ON = {"server": {"server"}, "spec": {"spec"}, "drift": {"drift"}, "any": {"server", "spec", "setup", "drift"}}
 
 
 class RunError(Exception):
@@ -49,3 +50,4 @@ class RunOptions:
     webhook_public_key: str | None = None  # a remote target's webhook public key file
     webhook_port: int = 0  # the sink's loopback port (0: a free one)
     webhook_grace: float = 10.0  # seconds waited at most for late deliveries
+    client: str | None = None  # an old client's spec: its operations, its requests, its expectations

@@ -72,6 +72,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--webhook-url", default=None, metavar="URL", help="run --webhooks: name this URL in webhook URL fields"
     )
     group.addoption(
+        "--client",
+        dest="telnyx_client",
+        default=None,
+        metavar="CLIENT_SPEC",
+        help="an old client's spec: send its operations as it does, judge by what it reads",
+    )
+    group.addoption(
         "--shard-durations", default=None, metavar="FILE", help="a previous run's durations.json: pack shards by time"
     )
 
@@ -143,6 +150,7 @@ def _configure_shard(config: pytest.Config, context: RunContext) -> None:
             "max_examples": opt("max_examples"),
             "max_pages": opt("max_pages"),
             "read_only": opt("read_only"),
+            **({"client": context.client.sha256} if context.client is not None else {}),  # shards of one client
         }
         context.shard = shards.plan(
             shard, selected_labels(context), context.operations, context.index, choices, opt("shard_durations")
@@ -184,8 +192,15 @@ def build_context(config: pytest.Config) -> RunContext:
     seed = random.randrange(2**31) if seed is None else seed
     loaded = load_spec(opt("telnyx_spec"), allow_unpinned=opt("allow_unpinned"))
     index = loaded.index()
+    operations = {f"{op.method.upper()} {op.path}": op for op in index.operations}
+    client = None
+    if opt("telnyx_client"):  # the client's operations replace the spec's; each keeps the one it matched
+        from conformance.run.client import load_client
+
+        client = load_client(opt("telnyx_client"), loaded, index, target.base_url)
+        operations = {label: matched.pinned for label, matched in client.matched.items()}
     schema = build_schema(
-        loaded.data,
+        client.data if client is not None else loaded.data,
         target,
         seed=seed,
         max_examples=opt("max_examples"),
@@ -201,10 +216,13 @@ def build_context(config: pytest.Config) -> RunContext:
         schema=schema,
         results=results,
         report_dir=Path(opt("report_dir")) if opt("report_dir") else None,
-        operation_ids={f"{op.method.upper()} {op.path}": op.operation_id for op in index.operations},
+        operation_ids=client.operation_ids
+        if client is not None
+        else {k: op.operation_id for k, op in operations.items()},
         loaded=loaded,
         index=index,
-        operations={f"{op.method.upper()} {op.path}": op for op in index.operations},
+        operations=operations,
+        client=client,
         max_pages=opt("max_pages"),
         session=BoundedSession(target.max_response_bytes, target.timeout),
         webhook_url=opt("webhook_url"),
@@ -213,6 +231,11 @@ def build_context(config: pytest.Config) -> RunContext:
 
     attach(schema, Knowledge(index, context.operations, target.max_response_bytes))  # what the checks read
     register_hooks(context)
+    if client is not None:
+        from conformance.run.client import report_gone
+
+        selection = (opt("include_operation_id"), opt("include_operation"), opt("include_tag"), opt("exclude_tag"))
+        report_gone(client, results, *selection)
     from conformance.run import id_feed
     from strategies.ids import IdPool
 

@@ -59,6 +59,8 @@ def _failure_record(context: RunContext, label: str, failure: Any) -> FailureRec
     check = evidence.check if evidence else (checks[0] if checks else type(failure).__name__)
     message = f"{failure.title}: {failure.message}" if failure.message else failure.title
     verdict = classify(check, evidence.status_code, evidence.sent_key) if evidence else None
+    if verdict is None and evidence is not None:
+        verdict = evidence.drift  # --client: the pinned spec allows what the client's forbids
     if verdict is None:  # the spec decides: positive evidence at that place, or the target's
         status = evidence.status_code if evidence else None
         operation = context.operations.get(label)

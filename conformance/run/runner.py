@@ -39,7 +39,12 @@ def run(options: RunOptions) -> int:
 
     spec = load_spec(options.spec, allow_unpinned=options.allow_unpinned)
     index = spec.index()
-    _check_operation_ids(options.operation_ids, {op.operation_id for op in index.operations})
+    known = {op.operation_id for op in index.operations}
+    if options.client:  # read before any server starts: a bad client spec is one line, exit 2
+        from conformance.run.client import load_client
+
+        known = set(load_client(options.client, spec, index).operation_ids.values())
+    _check_operation_ids(options.operation_ids, known, "the client's spec" if options.client else "the spec")
     if options.last_failed:
         options.labels, previous_seed = last_failed(options.report_dir)
         if not options.labels:
@@ -129,12 +134,12 @@ def _resolve_shard(options: RunOptions) -> None:
         )
 
 
-def _check_operation_ids(wanted: list[str], known: set[str | None]) -> None:
+def _check_operation_ids(wanted: list[str], known: set[str | None], where: str = "the spec") -> None:
     from spec.errors import SpecError
 
     unknown = sorted(set(wanted) - known)
     if unknown:
-        raise SpecError(f"--include-operation-id: no operation with id {', '.join(unknown)} in the spec")
+        raise SpecError(f"--include-operation-id: no operation with id {', '.join(unknown)} in {where}")
 
 
 @contextlib.contextmanager

@@ -22,6 +22,8 @@ def pytest_args(
     tests = Path(__file__).parent.parent / "suite" / "test_operations.py"
     report_dir = Path(options.report_dir)
     args = [str(tests), *(str(tests.with_name(name)) for name in ("test_pagination.py", "test_lifecycle.py"))]
+    if options.client:  # the client's operations only: the walks and lifecycles are the pinned spec's
+        args = [str(tests), "--client", options.client]
     args += ["-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent.parent)]
     # No assertion rewriting: the run's tests raise typed failures, and rewriting every module of
     # every pytest11 distribution (schemathesis, hypothesis, allure...) costs seconds and memory.

@@ -22,18 +22,27 @@ NEGATIVE_CHECK = "negative_data_rejection"
 
 def valid_on_the_wire(index: SpecIndex, router: Router, target_base: str, operation: Operation, request: Any) -> bool:
     """Does the prepared request `request` (sent to `target_base`) satisfy `operation`?"""
+    parts = wire_parts(index, router, target_base, operation, request)
+    return parts is not None and validate_request(index, operation, parts).status is None
+
+
+def wire_parts(
+    index: SpecIndex, router: Router, target_base: str, operation: Operation, request: Any
+) -> RequestParts | None:
+    """The prepared request `request` as the reference server reads it, when it routes to
+    `operation` (None: under another base path, or another route)."""
     url = urlsplit(str(request.url))
     prefix = urlsplit(target_base).path.rstrip("/")
     raw_path = url.path
     if prefix and not raw_path.startswith(prefix + "/"):
-        return False
+        return None
     path = base_path(index) + raw_path[len(prefix) :]
     match = router.match(unquote(path))
     if match is None or match.operation(operation.method) is not operation:
-        return False
+        return None
     headers = {str(k).lower(): str(v) for k, v in (request.headers or {}).items()}
     body = request.body or b""
-    parts = RequestParts(
+    return RequestParts(
         method=str(request.method).upper(),
         path_params=match.path_params,
         query=parse_qsl(url.query, keep_blank_values=True, encoding="utf-8", errors="replace"),
@@ -41,7 +50,6 @@ def valid_on_the_wire(index: SpecIndex, router: Router, target_base: str, operat
         content_type=headers.get("content-type"),
         body=body.encode("utf-8") if isinstance(body, str) else bytes(body),
     )
-    return validate_request(index, operation, parts).status is None
 
 
 def register(schema: Any, index: SpecIndex, operations: dict[str, Operation], target_base: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from conformance.triage.classes import (
     CLASSES,
+    DRIFT,
     RESPONSE_CHECKS,
     SERVER,
     SETUP,
@@ -33,6 +34,7 @@ from spec.index import Operation, SpecIndex
 
 __all__ = [
     "CLASSES",
+    "DRIFT",
     "RESPONSE_CHECKS",
     "SERVER",
     "SETUP",

@@ -1,11 +1,13 @@
-"""The three classes of a failure, and the audit rules and checks triage reads.
+"""The classes of a failure, and the audit rules and checks triage reads.
 
 A failure is `server` unless there is positive evidence, at the exact place the check judged,
-that the spec is at fault (`spec`), or the run could not test the target at all (`setup`).
+that the spec is at fault (`spec`), or the run could not test the target at all (`setup`). A
+run with `--client` adds `drift`: the target answered as the pinned spec says, but not as the
+old client's spec says, so that client would break (`conformance/triage/drift.py`).
 """
 
-SERVER, SPEC, SETUP = "server", "spec", "setup"
-CLASSES = (SERVER, SPEC, SETUP)
+SERVER, SPEC, SETUP, DRIFT = "server", "spec", "setup", "drift"
+CLASSES = (SERVER, SPEC, SETUP, DRIFT)
 
 # Audit rules whose finding at a keyword means that keyword misleads a validator or a server:
 # a failure of exactly that keyword (or of the keyword it contradicts, SIBLINGS) is the spec's.

@@ -141,13 +141,15 @@ def build(
     index: SpecIndex,
     lines: Mapping[str, int],
     findings: Iterable[Finding] = (),
+    operations: Mapping[str, Operation] | None = None,
 ) -> Matrix:
     """The matrix of one run.
 
     `summary` has the summary.json shape; `observed` maps "METHOD /path" to that operation's
     OperationResult (for observed_statuses and properties_seen); `lines` maps operation pointers
-    to their line in the spec."""
-    operations = {f"{op.method.upper()} {op.path}": op for op in index.operations}
+    to their line in the spec; `operations` maps other labels to the spec's operations (a
+    `--client` run's labels are the client's paths)."""
+    operations = {f"{op.method.upper()} {op.path}": op for op in index.operations} | dict(operations or {})
     run_ops = [operations.get(f"{op['method']} {op['path']}") for op in summary["operations"]]
     by_pointer = findings_by_operation(index, [op for op in run_ops if op is not None], findings)
     coverage = Coverage(index)
@@ -182,7 +184,7 @@ def build(
         )
     from conformance.reporting.headline import lines
 
-    headline = lines(summary)[:3]  # conforms or not, the spec's defects, setup
+    headline = lines(summary)[:-1]  # conforms or not, the spec's defects, setup, a client's drift
     return Matrix(summary["target"]["base_url"], summary["spec"]["sha256"], summary["seed"], rows, headline=headline)
 
 
