@@ -171,6 +171,43 @@ def test_null_in_non_nullable(index: SpecIndex, registry: Registry) -> None:
     assert [(e.validator, e.instance) for e in errors] == [("type", None)]
 
 
+ITEM = "/addresses/{id}"
+VALUE_FAULTS = [  # (fault, operation, path, the check, the field it breaks, the value it writes)
+    (
+        "non-rfc3339-timestamp",
+        "GetAddress",
+        ITEM,
+        "telnyx_timestamp_format",
+        "created_at",
+        "12/07/2026 10:00",
+    ),
+    ("invalid-country-code", "GetAddress", ITEM, "telnyx_country_code", "country_code", "AUS"),
+    ("invalid-currency-code", "GetUserBalance", "/balance", "telnyx_currency_code", "currency", "usd"),
+    ("e164-wrong-country", "GetAddress", ITEM, "telnyx_phone_number", "phone_number", "+441212345678"),
+    ("record-type-malformed", "GetAddress", ITEM, "telnyx_record_type", "record_type", "Address"),
+]
+
+
+@covers(*(case[0] for case in VALUE_FAULTS))
+@pytest.mark.parametrize(("fault", "operation_id", "path", "check", "field", "value"), VALUE_FAULTS)
+def test_value_convention_faults(
+    index: SpecIndex, registry: Registry, fault: str, operation_id: str, path: str, check: str, field: str, value: str
+) -> None:
+    """The body stays valid against its schema (no schema check can see it); only the value
+    check of that convention does, at that field, and not on the clean answer."""
+    from conformance.checks.conventions import judge
+
+    target = path.format(id=first_id(index, "/addresses"))
+    clean, faulty = pair(index, fault, "GET", target)
+    assert clean.status_code == faulty.status_code == 200
+    assert schema_errors(index, registry, operation_id, clean.json()) == []
+    assert schema_errors(index, registry, operation_id, faulty.json()) == []
+    assert faulty.json()["data"][field] == value != clean.json()["data"][field]
+    assert judge(index, operation(index, operation_id), 200, clean.content) == []
+    (breach,) = judge(index, operation(index, operation_id), 200, faulty.content)
+    assert (breach.check, breach.path, breach.value) == (check, ("data", field), value)
+
+
 @covers("invalid-json-body")
 def test_invalid_json_body(index: SpecIndex) -> None:
     clean, faulty = pair(index, "invalid-json-body", "GET", f"/conferences/{first_id(index, '/conferences')}")

@@ -1,0 +1,221 @@
+"""The Telnyx value conventions of success bodies: what a field's name says its value is.
+
+Many Telnyx schemas leave the format out (`created_at: {type: string}`), so a body that only
+satisfies the schema's types passes response_schema_conformance with `"12/07/2026 10:00"` in a
+`created_at` or `"usa"` in a `country_code`: garbage a client's date or ISO parser chokes on.
+These checks read the same name rules the reference server generates from and the run's
+Hypothesis strategies draw from (`strategies/names.py`), so the three agree on what a value is:
+
+- `telnyx_timestamp_format`: `*_at`/`occurred_at` are RFC 3339 date-times;
+- `telnyx_country_code`: `country_code`/`iso_country_code`/... are ISO 3166-1 alpha-2 codes;
+- `telnyx_currency_code`: `*currency` fields are ISO 4217 codes;
+- `telnyx_phone_number`: `*phone_number` fields are E.164, of the object's `country_code`;
+- `telnyx_record_type`: `record_type` is a Telnyx type name, snake_case (`messaging_profile`).
+
+A field is judged only where the spec leaves the question open, so a breach is the target's:
+its schema (every schema that applies at that place, through `$ref`, `allOf`, `oneOf`...) has
+no `format`, `pattern`, `enum` or `const` of its own (response_schema_conformance judges those,
+formats included: judging them again would report one defect twice), and none of the values the
+spec documents there (`example`, `examples`, `default`) breaks the convention itself (the spec
+then says the field is something else: `start_at` of a number block is a phone number). A
+record_type with an enum or const, and any property a discriminator names, is the schema
+check's (a discriminator without a mapping wants the schema's name, `ConferenceDetailRecord`).
+A record_type is not held to its example: `/connections` documents `ip_connection` and lists
+every kind. Undeclared fields and non-strings are not judged, nor an empty string.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from spec.index import Operation, SpecIndex
+from spec.pointer import escape, get
+from spec.telnyx import documented_status, media_type, response_object
+from strategies.conventions import (
+    COUNTRY,
+    CURRENCY,
+    PHONE,
+    RECORD_TYPE,
+    TIMESTAMP,
+    Place,
+    convention_problem,
+    country_mismatch,
+    field_kind,
+    place_of,
+    same_level,
+)
+
+CHECKS = {
+    TIMESTAMP: "telnyx_timestamp_format",
+    COUNTRY: "telnyx_country_code",
+    CURRENCY: "telnyx_currency_code",
+    PHONE: "telnyx_phone_number",
+    RECORD_TYPE: "telnyx_record_type",
+}
+MAX_DEPTH = 32
+Pointers = tuple[str, ...]  # schema locations that apply to one value, sorted
+MAX_ITEMS = 100  # items of one array judged: a page of 250 like items says no more than 100
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One value that breaks its field's convention: `path` in the body, and why."""
+
+    kind: str
+    path: tuple[str | int, ...]
+    value: str
+    why: str
+
+    @property
+    def check(self) -> str:
+        return CHECKS[self.kind]
+
+    @property
+    def where(self) -> str:
+        return "/" + "/".join(escape(str(token)) for token in self.path)
+
+    def message(self) -> str:
+        return f"{self.where} = {self.value[:120]!r}: {self.why}"
+
+
+# --- what the spec says at one place --------------------------------------------------------------
+
+
+class Shape:
+    """The schemas of a response body, walked down by its keys and indexes, memoized per spec
+    (a page repeats one item schema: it is resolved once)."""
+
+    def __init__(self, index: SpecIndex) -> None:
+        self.index = index
+        self._children: dict[tuple[Pointers, str | int], tuple[tuple[Pointers, ...], Pointers]] = {}
+        self._places: dict[tuple[str, ...], Place] = {}
+        self._roots: dict[str, tuple[str, ...]] = {}
+        self._discriminated: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def root(self, pointer: str) -> tuple[str, ...]:
+        if pointer not in self._roots:
+            self._roots[pointer] = same_level(self.index, (pointer,))
+        return self._roots[pointer]
+
+    def child(self, pointers: tuple[str, ...], token: str | int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+        """(each declaration of `token` with the schemas applying through it, all of them
+        together) below the schemas `pointers`."""
+        key = (pointers, token)
+        if key not in self._children:
+            groups = tuple(same_level(self.index, (p,)) for p in self._below(pointers, token))
+            self._children[key] = (groups, tuple(sorted({p for group in groups for p in group})))
+        return self._children[key]
+
+    def _below(self, pointers: tuple[str, ...], token: str | int) -> list[str]:
+        below = []
+        for pointer in pointers:
+            node = get(self.index.doc, pointer, None)
+            if not isinstance(node, dict):
+                continue
+            if isinstance(token, str):
+                if isinstance(node.get("properties"), dict) and token in node["properties"]:
+                    below.append(f"{pointer}/properties/{escape(token)}")
+                elif isinstance(node.get("additionalProperties"), dict):
+                    below.append(f"{pointer}/additionalProperties")
+            elif isinstance(node.get("items"), dict):
+                below.append(f"{pointer}/items")
+        return below
+
+    def discriminated(self, pointers: tuple[str, ...]) -> frozenset[str]:
+        """The properties a discriminator of these schemas names: their values are the schema
+        check's (a schema name, or a mapping's key), whatever convention their name says."""
+        if pointers not in self._discriminated:
+            names = set()
+            for pointer in pointers:
+                node = get(self.index.doc, pointer, None)
+                found = node.get("discriminator") if isinstance(node, dict) else None
+                if isinstance(found, dict) and isinstance(found.get("propertyName"), str):
+                    names.add(found["propertyName"])
+            self._discriminated[pointers] = frozenset(names)
+        return self._discriminated[pointers]
+
+    def place(self, group: tuple[str, ...]) -> Place:
+        if group not in self._places:
+            self._places[group] = place_of(self.index, group)
+        return self._places[group]
+
+
+def shape(index: SpecIndex) -> Shape:
+    return Shape(index)
+
+
+# --- the walk over a body -------------------------------------------------------------------------
+
+
+def breaches(index: SpecIndex, root: str, body: Any) -> list[Breach]:
+    """Every value of `body` (judged against the schema at `root`) that breaks its convention."""
+    memo: Shape = index.shared(shape)
+    return list(_walk(memo, memo.root(root), body, (), 0))
+
+
+def _walk(memo: Shape, pointers: tuple[str, ...], value: Any, path: tuple, depth: int) -> Iterator[Breach]:
+    if depth > MAX_DEPTH or not pointers:
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value[:MAX_ITEMS]):
+            if isinstance(item, (dict, list)):
+                yield from _walk(memo, memo.child(pointers, 0)[1], item, (*path, i), depth + 1)
+        return
+    if not isinstance(value, dict):
+        return
+    discriminated = memo.discriminated(pointers)
+    for name, item in value.items():
+        groups, below = memo.child(pointers, name)
+        if isinstance(item, (dict, list)):
+            yield from _walk(memo, below, item, (*path, name), depth + 1)
+            continue
+        kind = field_kind(name) if isinstance(name, str) else None
+        if kind is None or not isinstance(item, str) or not item or not groups or name in discriminated:
+            continue
+        places = [memo.place(group) for group in groups]
+        if all(not place.accepts(kind, item) for place in places):
+            yield Breach(kind, (*path, name), item, convention_problem(kind, item) or "")
+        elif kind == PHONE and all(place.judged(kind) and item not in place.documented for place in places):
+            yield from _other_country(memo, pointers, value, (*path, name), item)
+
+
+def _other_country(memo: Shape, pointers: tuple[str, ...], holder: dict, path: tuple, value: str) -> Iterator[Breach]:
+    """A number whose calling code is not its object's `country_code`'s (the same object, a
+    country the spec leaves to the convention): a `+44` number of a `"US"` resource."""
+    region = holder.get("country_code")
+    groups = memo.child(pointers, "country_code")[0]
+    if not isinstance(region, str) or not groups or not all(memo.place(g).judged(COUNTRY) for g in groups):
+        return
+    why = country_mismatch(value, region)
+    if why is not None:
+        yield Breach(PHONE, path, value, why)
+
+
+# --- the answer a check is given ------------------------------------------------------------------
+
+
+def body_schema(index: SpecIndex, operation: Operation, status: int) -> str | None:
+    """The pointer of the JSON schema documented for a success status (None: none)."""
+    key = documented_status(operation, status)
+    if key is None:
+        return None
+    pointer, node = response_object(index, operation, key)
+    kind = media_type(node)
+    if kind is None or "json" not in kind or not isinstance(node["content"].get(kind), dict):
+        return None
+    return f"{pointer}/content/{escape(kind)}/schema" if "schema" in node["content"][kind] else None
+
+
+def judge(index: SpecIndex, operation: Operation, status: int, content: bytes) -> list[Breach]:
+    """The breaches of one 2xx JSON answer (none when its body is not JSON: the schema check
+    reports that)."""
+    root = body_schema(index, operation, status)
+    if root is None:
+        return []
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return []
+    return breaches(index, root, body)
