@@ -279,6 +279,15 @@ class DeletedStillListed(PaginationFailure):
     kind_title = "Deleted resource still listed"
 
 
+class ReferenceUnresolvable(PaginationFailure):
+    """A created resource refers to another by id (`billing_group_id`), the run saw that one
+    resolve before the create, and retrieving it now answers 404: the reference leads nowhere."""
+
+    code = "TX307"
+    checks = ("telnyx_reference_resolves",)
+    kind_title = "Referenced resource cannot be resolved"
+
+
 class DeletedRetrievable(UseAfterFree):
     """schemathesis' use-after-free, found by the lifecycle: the page is the evidence."""
 

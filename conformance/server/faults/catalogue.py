@@ -107,6 +107,9 @@ CATALOGUE: tuple[Fault, ...] = (
           "telnyx_created_resource_retrievable", collection_op("get")),
     Fault("created-fields-not-stored", "creates resources without the fields sent: retrieving one shows "
           "generated values instead", "telnyx_created_resource_echo", collection_op("create")),
+    Fault("unresolvable-reference-id", "on a create whose body refers to another resource by id "
+          "(`billing_group_id`), moves that resource out of the caller's reach: the reference stays, "
+          "GET of it answers 404", "telnyx_reference_resolves", collection_op("create")),
     Fault("update-ignored", "answers PATCH/PUT 2xx but changes nothing",
           "telnyx_update_reflected", collection_op("patch", "put")),
     Fault("deleted-resource-server-error", "answers 500 (neither 404 nor 2xx) to GET /{id} of a resource it deleted",

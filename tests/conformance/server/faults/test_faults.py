@@ -491,6 +491,21 @@ def test_created_missing_from_list(index: SpecIndex) -> None:
         assert (new_id in walked) is listed
 
 
+@covers("unresolvable-reference-id")
+def test_unresolvable_reference_id(index: SpecIndex) -> None:
+    """An outbound voice profile created with a billing group's id: the group is still there
+    on a clean server, gone (404, and from its list) on the faulty one; the profile keeps it."""
+    group = first_id(index, "/billing_groups")
+    for app, after in ((server(index), 200), (server(index, "unresolvable-reference-id"), 404)):
+        assert call(app, "GET", f"/billing_groups/{group}").status_code == 200
+        created = call(app, "POST", "/outbound_voice_profiles", json={"name": "office", "billing_group_id": group})
+        assert created.status_code == 200, created.text
+        profile = call(app, "GET", f"/outbound_voice_profiles/{created.json()['data']['id']}")
+        assert profile.json()["data"]["billing_group_id"] == group
+        assert call(app, "GET", f"/billing_groups/{group}").status_code == after
+        assert (group in walk(app, "/billing_groups", size=250)[0]) is (after == 200)
+
+
 @covers("created-not-retrievable")
 def test_created_not_retrievable(index: SpecIndex) -> None:
     seeded = first_id(index, "/addresses")
