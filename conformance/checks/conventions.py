@@ -149,39 +149,47 @@ def shape(index: SpecIndex) -> Shape:
 # --- the walk over a body -------------------------------------------------------------------------
 
 
-def breaches(index: SpecIndex, root: str, body: Any) -> list[Breach]:
-    """Every value of `body` (judged against the schema at `root`) that breaks its convention."""
+def breaches(index: SpecIndex, root: str, body: Any, documented: tuple[Any, ...] = ()) -> list[Breach]:
+    """Every value of `body` (judged against the schema at `root`) that breaks its convention;
+    `documented`: the whole bodies the spec shows for it (its media type's examples)."""
     memo: Shape = index.shared(shape)
-    return list(_walk(memo, memo.root(root), body, (), 0))
+    return list(_walk(memo, memo.root(root), body, (), documented))
 
 
-def _walk(memo: Shape, pointers: tuple[str, ...], value: Any, path: tuple, depth: int) -> Iterator[Breach]:
-    if depth > MAX_DEPTH or not pointers:
+def _walk(memo: Shape, pointers: Pointers, value: Any, path: tuple, shown: tuple[Any, ...]) -> Iterator[Breach]:
+    """`shown`: what the spec's examples of enclosing schemas (and of the whole body) show at
+    this place; a value the spec shows there is never the target's fault."""
+    if len(path) > MAX_DEPTH or not pointers:
         return
+    shown = shown + memo.place(pointers).documented
     if isinstance(value, list):
+        items = tuple(item for example in shown if isinstance(example, list) for item in example)
         for i, item in enumerate(value[:MAX_ITEMS]):
             if isinstance(item, (dict, list)):
-                yield from _walk(memo, memo.child(pointers, 0)[1], item, (*path, i), depth + 1)
+                yield from _walk(memo, memo.child(pointers, 0)[1], item, (*path, i), items)
         return
     if not isinstance(value, dict):
         return
     discriminated = memo.discriminated(pointers)
     for name, item in value.items():
         groups, below = memo.child(pointers, name)
+        inner = tuple(example[name] for example in shown if isinstance(example, dict) and name in example)
         if isinstance(item, (dict, list)):
-            yield from _walk(memo, below, item, (*path, name), depth + 1)
+            yield from _walk(memo, below, item, (*path, name), inner)
             continue
-        kind = field_kind(name) if isinstance(name, str) else None
+        kind = field_kind(name)
         if kind is None or not isinstance(item, str) or not item or not groups or name in discriminated:
             continue
         places = [memo.place(group) for group in groups]
+        if any(isinstance(v, str) and convention_problem(kind, v) for v in inner):
+            continue  # an enclosing example shows this field otherwise: the spec's convention here
         if all(not place.accepts(kind, item) for place in places):
             yield Breach(kind, (*path, name), item, convention_problem(kind, item) or "")
-        elif kind == PHONE and all(place.judged(kind) and item not in place.documented for place in places):
+        elif kind == PHONE and item not in inner and all(p.judged(kind) and item not in p.documented for p in places):
             yield from _other_country(memo, pointers, value, (*path, name), item)
 
 
-def _other_country(memo: Shape, pointers: tuple[str, ...], holder: dict, path: tuple, value: str) -> Iterator[Breach]:
+def _other_country(memo: Shape, pointers: Pointers, holder: dict, path: tuple, value: str) -> Iterator[Breach]:
     """A number whose calling code is not its object's `country_code`'s (the same object, a
     country the spec leaves to the convention): a `+44` number of a `"US"` resource."""
     region = holder.get("country_code")
@@ -218,4 +226,19 @@ def judge(index: SpecIndex, operation: Operation, status: int, content: bytes) -
         body = orjson.loads(content)
     except orjson.JSONDecodeError:
         return []
-    return breaches(index, root, body)
+    return breaches(index, root, body, media_examples(index, root))
+
+
+def media_examples(index: SpecIndex, root: str) -> tuple[Any, ...]:
+    """The whole bodies the media type of the schema at `root` shows: its `example` and each
+    `examples` entry's `value` (through a `$ref` to components)."""
+    media = get(index.doc, root.rsplit("/", 1)[0], None)
+    if not isinstance(media, dict):
+        return ()
+    found = [media["example"]] if "example" in media else []
+    entries = media.get("examples")
+    for name, entry in entries.items() if isinstance(entries, dict) else ():
+        _, entry = index.deref(f"{root.rsplit('/', 1)[0]}/examples/{escape(str(name))}", entry)
+        if isinstance(entry, dict) and "value" in entry:
+            found.append(entry["value"])
+    return tuple(found)

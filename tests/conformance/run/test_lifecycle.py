@@ -60,3 +60,20 @@ def test_the_telnyx_spec_has_lifecycles(shared_spec_path) -> None:  # type: igno
     lifecycles = {life.path: life for life in detect_lifecycles(load_spec(shared_spec_path).index())}
     assert len(lifecycles) >= 60
     assert lifecycles["/addresses"].update is None and lifecycles["/billing_groups"].update is not None
+
+
+def test_reference_fields_follow_telnyx_spelling(shared_spec_path) -> None:  # type: ignore[no-untyped-def]
+    """The reference step reads `billing_group_id` as a record of /billing_groups: the field
+    names a created resource refers to others by, as the server's state knows them."""
+    from conformance.server.state import infer_collections, reference_fields
+    from spec.load import load_spec
+
+    fields = reference_fields(infer_collections(load_spec(shared_spec_path).index()))
+    paths = {name: fields[name].path for name in ("billing_group_id", "messaging_profile_id", "address_id")}
+    assert paths == {
+        "billing_group_id": "/billing_groups",
+        "messaging_profile_id": "/messaging_profiles",
+        "address_id": "/addresses",
+    }
+    assert fields["connection_id"].path == "/connections" and "id" not in fields
+    assert all("{" not in collection.path for collection in fields.values())
