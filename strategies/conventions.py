@@ -2,7 +2,12 @@
 side of `names.py`, which makes such values. The reference server's faults break these
 conventions, and the run's value checks (`conformance/checks/conventions.py`) judge answers by
 them: one definition, so what the server generates, what Hypothesis draws and what a check
-accepts cannot drift apart."""
+accepts cannot drift apart.
+
+`Place` is what the spec says of one value's place (`place_of`, `place_of_schema`): a field is
+held to its convention only where the spec leaves it there (no format, pattern, enum or const of
+its own, no documented value that breaks the convention). The server's faults break a value
+only at such a place, and the checks judge only there."""
 
 import re
 from collections.abc import Iterable
