@@ -54,9 +54,10 @@ CHECKS = {
     PHONE: "telnyx_phone_number",
     RECORD_TYPE: "telnyx_record_type",
 }
-MAX_DEPTH = 32
 Pointers = tuple[str, ...]  # schema locations that apply to one value, sorted
+MAX_DEPTH = 32
 MAX_ITEMS = 100  # items of one array judged: a page of 250 like items says no more than 100
+MAX_MEMO = 50_000  # memoized steps: a server inventing keys under additionalProperties cannot grow it without end
 
 
 @dataclass(frozen=True)
@@ -90,25 +91,27 @@ class Shape:
     def __init__(self, index: SpecIndex) -> None:
         self.index = index
         self._children: dict[tuple[Pointers, str | int], tuple[tuple[Pointers, ...], Pointers]] = {}
-        self._places: dict[tuple[str, ...], Place] = {}
-        self._roots: dict[str, tuple[str, ...]] = {}
-        self._discriminated: dict[tuple[str, ...], frozenset[str]] = {}
+        self._places: dict[Pointers, Place] = {}
+        self._roots: dict[str, Pointers] = {}
+        self._discriminated: dict[Pointers, frozenset[str]] = {}
 
-    def root(self, pointer: str) -> tuple[str, ...]:
+    def root(self, pointer: str) -> Pointers:
         if pointer not in self._roots:
             self._roots[pointer] = same_level(self.index, (pointer,))
         return self._roots[pointer]
 
-    def child(self, pointers: tuple[str, ...], token: str | int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    def child(self, pointers: Pointers, token: str | int) -> tuple[tuple[Pointers, ...], Pointers]:
         """(each declaration of `token` with the schemas applying through it, all of them
         together) below the schemas `pointers`."""
         key = (pointers, token)
         if key not in self._children:
+            if len(self._children) > MAX_MEMO:
+                self._children.clear()
             groups = tuple(same_level(self.index, (p,)) for p in self._below(pointers, token))
             self._children[key] = (groups, tuple(sorted({p for group in groups for p in group})))
         return self._children[key]
 
-    def _below(self, pointers: tuple[str, ...], token: str | int) -> list[str]:
+    def _below(self, pointers: Pointers, token: str | int) -> list[str]:
         below = []
         for pointer in pointers:
             node = get(self.index.doc, pointer, None)
@@ -123,7 +126,7 @@ class Shape:
                 below.append(f"{pointer}/items")
         return below
 
-    def discriminated(self, pointers: tuple[str, ...]) -> frozenset[str]:
+    def discriminated(self, pointers: Pointers) -> frozenset[str]:
         """The properties a discriminator of these schemas names: their values are the schema
         check's (a schema name, or a mapping's key), whatever convention their name says."""
         if pointers not in self._discriminated:
@@ -136,7 +139,7 @@ class Shape:
             self._discriminated[pointers] = frozenset(names)
         return self._discriminated[pointers]
 
-    def place(self, group: tuple[str, ...]) -> Place:
+    def place(self, group: Pointers) -> Place:
         if group not in self._places:
             self._places[group] = place_of(self.index, group)
         return self._places[group]
