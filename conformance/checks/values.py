@@ -3,8 +3,14 @@
 
 schemathesis calls each check with the same answer in turn; the body is parsed and walked
 once, for the first of them, and the others read that walk (a one-entry memo on the answer's
-identity: never a stale verdict for another answer)."""
+identity: never a stale verdict for another answer).
 
+A value the run itself sent is not judged when the target answers it back: the spec let the
+client send it (a create's `phone_numbers[].phone_number` is any string there), and a target that
+stores and serves it shows the client's value, not a convention of its own. The memory is the
+process's: with `--workers`, a value sent by another worker is still judged."""
+
+from collections.abc import Iterator
 from typing import Any
 
 import schemathesis
@@ -22,23 +28,52 @@ from conformance.checks.failures import (
 from conformance.checks.http import is_json, label
 
 _last: tuple[Any, list[Breach]] = (None, [])
+# Strings the run's requests carried (insertion-ordered, bounded): a target that answers one back
+# (a create's body, stored and retrieved later) shows the client's value, which the spec let the
+# client send; that is the input's question, not the answer's convention.
+_sent: dict[str, None] = {}
+MAX_SENT = 100_000
+MAX_SENT_LENGTH = 1_000
 
 
 def breaches_of(response: Any, case: Any) -> list[Breach]:
     """The convention breaches of a 2xx JSON answer to a documented operation (never raises on
-    what a server sends: a body that is not JSON, or not an object, has no breach of ours)."""
+    what a server sends: a body that is not JSON, or not an object, has no breach of ours),
+    except of values the run itself sent, in this request or an earlier one of this process."""
     global _last
     seen, found = _last
     if seen is response:
         return found
+    remember(case)
     found = []
     status = getattr(response, "status_code", 0)
     known = knowledge.of(case)
     operation = known.operations.get(label(case) or "")
     if 200 <= status < 300 and operation is not None and is_json(response.headers) and response.content:
-        found = judge(known.index, operation, status, response.content)
+        found = [b for b in judge(known.index, operation, status, response.content) if b.value not in _sent]
     _last = (response, found)
     return found
+
+
+def remember(case: Any) -> None:
+    """Keep the strings a case's request carries (body, query, path parameters, at any depth)."""
+    parts = [getattr(case, name, None) for name in ("body", "query", "path_parameters")]
+    for value in _strings(parts, 0):
+        if len(value) <= MAX_SENT_LENGTH:
+            _sent[value] = None
+    while len(_sent) > MAX_SENT:
+        del _sent[next(iter(_sent))]
+
+
+def _strings(value: Any, depth: int) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth < 32 and isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif depth < 32 and isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item, depth + 1)
 
 
 def _raise(kind: str, failure: type[ConventionFailure], response: Any, case: Any) -> None:

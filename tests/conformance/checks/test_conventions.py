@@ -185,3 +185,19 @@ def test_judge_reads_the_documented_body_of_the_status() -> None:
     assert judge(INDEX, INDEX.operations[0], 201, b'{"data": {"created_at": "x"}}') == []  # undocumented
     assert len(judge(INDEX, INDEX.operations[0], 200, b'{"data": {"created_at": "x"}}')) == 1
     assert PhoneNumberViolation.checks == ("telnyx_phone_number",)
+
+
+def test_a_value_the_run_sent_is_not_judged_when_answered_back() -> None:
+    """A create's body carried it (the spec let the client send any string there): the answer,
+    and a later one of the same process, show the client's value, not the target's."""
+    from conformance.checks.values import remember
+
+    sent = response(200, {"data": {**GOOD, "created_at": "sent-by-the-run-7f3a"}})
+    creating = case()
+    creating.body = {"nested": [{"created_at": "sent-by-the-run-7f3a"}]}
+    assert telnyx_timestamp_format(None, sent, creating) is None
+    later = response(200, {"data": {**GOOD, "created_at": "sent-by-the-run-7f3a"}})
+    assert telnyx_timestamp_format(None, later, case()) is None
+    remember(SimpleNamespace(body=None, query={"q": ["x" * 2000]}, path_parameters=None))  # too long to keep
+    with pytest.raises(TimestampFormatViolation):
+        telnyx_timestamp_format(None, response(200, {"data": {**GOOD, "created_at": "x" * 2000}}), case())
