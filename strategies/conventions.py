@@ -11,7 +11,7 @@ only at such a place, and the checks judge only there."""
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -37,6 +37,7 @@ USER_ASSIGNED_COUNTRIES = frozenset({"XK"})
 OWN_RULES = ("format", "pattern", "enum", "const")
 
 
+@lru_cache(maxsize=4096)
 def field_kind(name: str) -> str | None:
     """The convention a field's name puts its value under (None: none judged). Of the phone
     names, only `*phone_number`: `to`/`from` also carry SIP URIs and alphanumeric sender ids."""
@@ -81,6 +82,7 @@ def e164(value: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.region_code_for_country_code(number.country_code) != "ZZ" else None
 
 
+@lru_cache(maxsize=4096)
 def convention_problem(kind: str, value: str) -> str | None:
     """Why `value` breaks the convention of `kind` (None: it follows it)."""
     if kind == TIMESTAMP and not is_rfc3339(value):
@@ -116,11 +118,15 @@ class Place:
 
     own_rules: bool  # format, pattern, enum or const, or no string type: the schema check's to judge
     documented: tuple[Any, ...]  # example, examples, default
+    _judged: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def judged(self, kind: str) -> bool:
-        if self.own_rules:
-            return False
-        return all(not isinstance(v, str) or convention_problem(kind, v) is None for v in self.documented)
+        """Does the convention of `kind` govern this place (the spec says nothing else here)?"""
+        if kind not in self._judged:
+            self._judged[kind] = not self.own_rules and all(
+                not isinstance(v, str) or convention_problem(kind, v) is None for v in self.documented
+            )
+        return self._judged[kind]
 
     def accepts(self, kind: str, value: str) -> bool:
         return not self.judged(kind) or convention_problem(kind, value) is None

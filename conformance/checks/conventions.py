@@ -176,7 +176,7 @@ def _walk(memo: Shape, pointers: Pointers, value: Any, path: tuple, shown: tuple
     discriminated = memo.discriminated(pointers)
     for name, item in value.items():
         groups, below = memo.child(pointers, name)
-        inner = tuple(example[name] for example in shown if isinstance(example, dict) and name in example)
+        inner = tuple(e[name] for e in shown if isinstance(e, dict) and name in e) if shown else ()
         if isinstance(item, (dict, list)):
             yield from _walk(memo, below, item, (*path, name), inner)
             continue
