@@ -53,8 +53,11 @@ def is_rfc3339(value: str) -> bool:
     """`2026-12-07T10:00:00Z`, `...10:00:00.5+01:00`: an RFC 3339 date-time, a real one."""
     if not _RFC3339.fullmatch(value):
         return False
+    text = value.upper().replace("Z", "+00:00")
+    if text[17:19] == "60":  # a leap second, which RFC 3339 allows and datetime cannot hold
+        text = text[:17] + "59" + text[19:]
     try:
-        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        datetime.fromisoformat(text)
     except ValueError:
         return False  # month 13, hour 25...
     return True

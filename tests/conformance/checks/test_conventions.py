@@ -137,8 +137,10 @@ def test_nanp_numbers_share_plus_one_and_unknown_regions_are_not_judged() -> Non
 
 
 def test_rfc3339_accepts_offsets_fractions_and_lowercase() -> None:
-    assert all(map(is_rfc3339, ["2026-12-07T10:00:00Z", "2026-12-07t10:00:00.5z", "2026-12-07T10:00:00-05:00"]))
-    assert not any(map(is_rfc3339, ["2026-12-07", "2026-12-07 10:00:00Z", "2026-02-30T10:00:00Z"]))
+    good = ["2026-12-07T10:00:00Z", "2026-12-07t10:00:00.5z", "2026-12-07T10:00:00-05:00", "2016-12-31T23:59:60Z"]
+    assert all(map(is_rfc3339, good))
+    bad = ["2026-12-07", "2026-12-07 10:00:00Z", "2026-02-30T10:00:00Z", "2026-12-07T10:00:61Z"]
+    assert not any(map(is_rfc3339, bad))
 
 
 def response(status: int, body: Any, content_type: str = "application/json") -> Response:
