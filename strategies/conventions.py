@@ -103,13 +103,19 @@ def convention_problem(kind: str, value: str) -> str | None:
 
 def country_mismatch(number: str, region: str) -> str | None:
     """Why an E.164 `number` cannot belong to the country `region` (None: it can, or the
-    region has no numbering plan to tell): its calling code is another country's. NANP
-    countries share +1, so only the calling code is compared, not libphonenumber's ranges."""
+    region has no numbering plan to tell): its calling code is another country's, or, within a
+    shared code (+1: US, CA, PR...), a range libphonenumber knows for another country only. A
+    number in no range it knows is judged by its calling code alone: plans grow new ranges."""
     parsed = e164(number)
     expected = phonenumbers.country_code_for_region(region) if region in phonenumbers.SUPPORTED_REGIONS else 0
-    if parsed is None or not expected or parsed.country_code == expected:
+    if parsed is None or not expected:
         return None
-    return f"a +{parsed.country_code} number, but the object's country_code is {region} (+{expected})"
+    if parsed.country_code != expected:
+        return f"a +{parsed.country_code} number, but the object's country_code is {region} (+{expected})"
+    if phonenumbers.is_valid_number(parsed) and not phonenumbers.is_valid_number_for_region(parsed, region):
+        owner = phonenumbers.region_code_for_number(parsed)
+        return f"a number of {owner} (+{expected} is shared), but the object's country_code is {region}"
+    return None
 
 
 # --- where the spec leaves a value to the convention ---------------------------------------------

@@ -129,9 +129,12 @@ def test_any_json_is_judged_without_raising(body: Any) -> None:
     assert breaches(INDEX, ROOT, body) == []
 
 
-def test_nanp_numbers_share_plus_one_and_unknown_regions_are_not_judged() -> None:
-    assert country_mismatch("+14165550123", "US") is None  # a Toronto number on a US object: both +1
-    assert country_mismatch("+14165550123", "ZZ") is None
+def test_shared_calling_codes_are_told_apart_by_known_ranges_only() -> None:
+    assert "CA" in (country_mismatch("+14162223333", "US") or "")  # Toronto on a US object: both +1
+    assert country_mismatch("+14162223333", "CA") is None
+    assert country_mismatch("+18002345792", "CA") is None  # toll-free +1 800 serves every NANP country
+    assert country_mismatch("+12015550122", "US") is None  # a 555 number: in no range, judged by +1 alone
+    assert country_mismatch("+14165550123", "ZZ") is None  # no plan to tell
     assert country_mismatch("+447946095800", "US") is not None
     assert convention_problem("phone", "+999123456") is not None  # no country uses +999
 
