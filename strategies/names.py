@@ -178,6 +178,8 @@ def is_timestamp(*values: str) -> bool:
 
 def record_type(schema_name: str) -> str:
     """Telnyx's record_type for a resource schema: its name in snake_case, without the
-    request/response wrapping (`MessagingProfile` -> `messaging_profile`)."""
+    request/response wrapping (`MessagingProfile` -> `messaging_profile`), as the value checks
+    (`strategies/conventions.py`) accept it."""
     name = re.sub(r"(Response|Request|Body|Object|Schema)$", "", schema_name) or schema_name
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return re.sub(r"[^a-z0-9]+", "_", snake).strip("_") or "record"  # `usage-reports_x`: snake_case too

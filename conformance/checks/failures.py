@@ -8,7 +8,7 @@ The catalogue page (`docs/catalogue.md`) is generated from these docstrings.
 """
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from schemathesis.core.failures import Failure, FailureGroup, Severity
 from schemathesis.openapi.checks import UseAfterFree
@@ -75,6 +75,68 @@ class ResponseTooLarge(Failure):
             operation=operation, message=f"{size:,} bytes, over the limit of {limit:,}", severity=Severity.MEDIUM
         )
         self.size, self.limit = size, limit
+
+
+# --- value conventions ---------------------------------------------------------------------------
+
+
+class ConventionFailure(Failure):
+    """Values of a success body that break the Telnyx convention their field's name puts them
+    under (`conventions.py`), where the spec says no other: each with its place in the body."""
+
+    code = "TX400"
+    kind_title = "Value convention violation"
+    __slots__ = ("breaches",)
+
+    def __init__(self, *, operation: str | None, breaches: Sequence[Any]) -> None:
+        messages = [breach.message() for breach in breaches[:5]]
+        more = f"; and {len(breaches) - 5} more" if len(breaches) > 5 else ""
+        super().__init__(operation=operation, message="; ".join(messages) + more, severity=Severity.MEDIUM)
+        self.breaches = list(breaches)
+
+    @property
+    def _unique_key(self) -> str:
+        return self.message
+
+
+class TimestampFormatViolation(ConventionFailure):
+    """A `*_at` or `occurred_at` value that is not an RFC 3339 date-time (`12/07/2026 10:00`)."""
+
+    code = "TX401"
+    checks = ("telnyx_timestamp_format",)
+    kind_title = "Timestamp not RFC 3339"
+
+
+class CountryCodeViolation(ConventionFailure):
+    """A `country_code`-like value that is not an ISO 3166-1 alpha-2 code (`us`, `USA`)."""
+
+    code = "TX402"
+    checks = ("telnyx_country_code",)
+    kind_title = "Country code not ISO 3166-1 alpha-2"
+
+
+class CurrencyCodeViolation(ConventionFailure):
+    """A `*currency` value that is not an ISO 4217 code (`usd`, `$`)."""
+
+    code = "TX403"
+    checks = ("telnyx_currency_code",)
+    kind_title = "Currency not ISO 4217"
+
+
+class PhoneNumberViolation(ConventionFailure):
+    """A `*phone_number` that is not E.164, or whose calling code is not its object's `country_code`'s."""
+
+    code = "TX404"
+    checks = ("telnyx_phone_number",)
+    kind_title = "Phone number not E.164 of its country"
+
+
+class RecordTypeViolation(ConventionFailure):
+    """A `record_type` other than the values its schema documents (where no enum or const does)."""
+
+    code = "TX405"
+    checks = ("telnyx_record_type",)
+    kind_title = "Undocumented record_type"
 
 
 # --- pagination ----------------------------------------------------------------------------------
@@ -215,6 +277,15 @@ class DeletedStillListed(PaginationFailure):
     code = "TX306"
     checks = ("telnyx_deleted_resource_unlisted",)
     kind_title = "Deleted resource still listed"
+
+
+class ReferenceUnresolvable(PaginationFailure):
+    """A created resource refers to another by id (`billing_group_id`), the run saw that one
+    resolve before the create, and retrieving it now answers 404: the reference leads nowhere."""
+
+    code = "TX307"
+    checks = ("telnyx_reference_resolves",)
+    kind_title = "Referenced resource cannot be resolved"
 
 
 class DeletedRetrievable(UseAfterFree):

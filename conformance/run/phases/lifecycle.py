@@ -1,4 +1,5 @@
-"""Resource lifecycle conformance: create -> retrieve -> listed -> update -> delete -> gone.
+"""Resource lifecycle conformance: create -> retrieve -> listed (-> references resolve) ->
+update -> delete -> gone.
 
 A collection is a list path `P` with an item path `P/{id}` (the inference the reference
 server's state uses, `conformance.server.state.infer_collections`: a fact of the spec's
@@ -31,6 +32,7 @@ from conformance.checks.failures import (
     UpdateNotReflected,
 )
 from conformance.checks.pagination import envelope_failures, identity
+from conformance.run.phases import references
 from conformance.run.phases.pagination.detect import label_of
 from conformance.run.phases.pagination.walk import Client
 from conformance.target import curl_command
@@ -100,6 +102,7 @@ class Flow:
         self.max_pages, self.seed = max_pages, seed
         self.prepare = prepare  # run --webhooks: the sink named in the bodies it creates with
         self.failures: list[Any] = []
+        self.live_ids: dict[str, str | None] = {}  # collection path -> a record it lists (references)
 
     # requests --------------------------------------------------------------------------------
     def _case(self, operation: Operation, attempt: int, condition: Any = None, path_params: Any = None) -> Any:
@@ -162,13 +165,14 @@ class Flow:
             case = self._case(self.life.create, attempt)
             if case is None:
                 continue
+            filled = references.fill(self.client, self.life.create, case.body, self.live_ids)
             page = self._send(case)
             if 200 <= page.status < 300:
-                created = (case, page)
+                created = (case, page, filled)
                 break
         if created is None:
             return f"{self.life.label} accepted none of {BODY_ATTEMPTS} generated bodies"
-        case, page = created
+        case, page, filled = created
         data = page.body.get("data") if isinstance(page.body, dict) else None
         record_id = str(data["id"]) if isinstance(data, dict) and data.get("id") not in (None, "") else None
         if record_id is None:
@@ -176,6 +180,8 @@ class Flow:
         deleted = False
         try:
             current = self._after_create(case.body, record_id)
+            if current is not None:
+                self.failures += references.unresolved(self.client, self.life.retrieve, current, filled)
             if current is not None and self.life.update is not None:
                 self._update(record_id, current)
             deleted = self._delete(record_id)

@@ -32,6 +32,13 @@ from conformance.server.faults.scopes import (
     triggers_webhooks,
     undocumented_possible,
 )
+from conformance.server.faults.values import (
+    e164_wrong_country,
+    invalid_country_code,
+    invalid_currency_code,
+    non_rfc3339_timestamp,
+    record_type_malformed,
+)
 from conformance.server.responses import Response
 
 
@@ -101,6 +108,9 @@ CATALOGUE: tuple[Fault, ...] = (
           "telnyx_created_resource_retrievable", collection_op("get")),
     Fault("created-fields-not-stored", "creates resources without the fields sent: retrieving one shows "
           "generated values instead", "telnyx_created_resource_echo", collection_op("create")),
+    Fault("unresolvable-reference-id", "on a create whose body refers to another resource by id "
+          "(`billing_group_id`), moves that resource out of the caller's reach: the reference stays, "
+          "GET of it answers 404", "telnyx_reference_resolves", collection_op("create")),
     Fault("update-ignored", "answers PATCH/PUT 2xx but changes nothing",
           "telnyx_update_reflected", collection_op("patch", "put")),
     Fault("deleted-resource-server-error", "answers 500 (neither 404 nor 2xx) to GET /{id} of a resource it deleted",
@@ -117,6 +127,19 @@ CATALOGUE: tuple[Fault, ...] = (
           "request_timeout", any_operation),
     Fault("connection-reset", "drops the connection halfway through the response body",
           "connection_error", any_operation),
+    # The value conventions: each body stays valid against its schema, only the value checks see them.
+    Fault("non-rfc3339-timestamp", "writes a `*_at` field the spec leaves to the convention as \"12/07/2026 10:00\"",
+          "telnyx_timestamp_format", json_success, with_rewrite(non_rfc3339_timestamp)),
+    Fault("invalid-country-code", "writes a `country_code`-like field as ISO alpha-3 (`USA`) instead of alpha-2",
+          "telnyx_country_code", json_success, with_rewrite(invalid_country_code)),
+    Fault("invalid-currency-code", "writes a `*currency` field in lowercase (`usd`), not as its ISO 4217 code",
+          "telnyx_currency_code", json_success, with_rewrite(invalid_currency_code)),
+    Fault("e164-wrong-country", "answers a `*phone_number` that is valid E.164, but of another country than "
+          "its object's `country_code` (a +44 number on a US address)",
+          "telnyx_phone_number", json_success, with_rewrite(e164_wrong_country)),
+    Fault("record-type-malformed", "writes a `record_type` without enum or const as a class name "
+          "(`MessagingProfile`), not Telnyx's snake_case type name",
+          "telnyx_record_type", json_success, with_rewrite(record_type_malformed)),
     Fault("oversized-body", "answers success with a 64 MiB body",
           "response_size_limit", json_success, oversized),
     # Webhook faults act on the deliveries an operation triggers (conformance/server/webhooks), and

@@ -74,7 +74,10 @@ class ContainerWalk(EngineBase):
         wanted: dict[str, Any] = {}
         record = out.get("record_type")
         component = re.compile(r"^/components/schemas/([^/]+)$")
+        # the `data` of a response component names its resource (`SiprecConnectorResponse.data`)
+        holder = re.compile(r"^/components/schemas/([^/]+)/properties/data$")
         schema_name = next((m.group(1) for r in flat.refs if (m := component.match(r))), None)
+        schema_name = schema_name or next((m.group(1) for r in flat.refs if (m := holder.match(r))), None)
         if isinstance(record, str) and record.startswith("record-type-") and (schema_name or name):
             # a component names it; an inline object, the property that holds it (`phone_numbers`)
             wanted["record_type"] = names.record_type(schema_name) if schema_name else re.sub(r"s$", "", name or "")

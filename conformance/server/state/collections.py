@@ -5,6 +5,7 @@ GET/PATCH/PUT/DELETE P/{id} act on one record); a paginated list without an item
 read-only collection of seeded records.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,3 +89,22 @@ def _is_fixed_set(index: SpecIndex, param: dict[str, Any]) -> bool:
     """Does the parameter's schema enumerate its values (`enum`, `const`, boolean)?"""
     _, schema = index.deref("", param.get("schema"))
     return isinstance(schema, dict) and ("enum" in schema or "const" in schema or schema.get("type") == "boolean")
+
+
+def reference_fields(collections: dict[str, Collection]) -> dict[str, Collection]:
+    """`messaging_profile_id` -> the `/messaging_profiles` collection: the name Telnyx gives a
+    field that refers to a record of a top-level collection (its last segment, singular, with
+    `_id`), for the collections whose records can be retrieved (`GET P/{id}`)."""
+    found: dict[str, Collection] = {}
+    for collection in collections.values():
+        last = collection.path.rstrip("/").rpartition("/")[2]
+        if "{" in collection.path or "get" not in collection.operations or not re.fullmatch(r"[a-z_]+s", last):
+            continue
+        if last.endswith("ies"):
+            singular = last[:-3] + "y"
+        elif last.endswith(("sses", "xes")):
+            singular = last[:-2]
+        else:
+            singular = last[:-1]
+        found.setdefault(f"{singular}_id", collection)
+    return found

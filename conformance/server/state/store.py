@@ -19,7 +19,7 @@ from conformance.server import envelope
 from conformance.server.context import Context
 from conformance.server.generation import GenerationError, generate
 from conformance.server.responses import Response, render, status_number
-from conformance.server.state.collections import Collection, infer_collections, infer_lists
+from conformance.server.state.collections import Collection, infer_collections, infer_lists, reference_fields
 from conformance.server.state.pagination import paginate
 from conformance.server.validation import path_value_valid
 from spec.index import Operation, SpecIndex
@@ -45,6 +45,7 @@ class Store:
         self.seed = seed
         self.collections = infer_collections(index)
         self.lists = infer_lists(index, self.collections)
+        self.references = reference_fields(self.collections)  # `billing_group_id` -> /billing_groups
         self.creates = 0
         self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self.db.execute(
@@ -239,7 +240,21 @@ class Store:
         body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % self.creates
         seed = zlib.crc32(body) & 0x7FFFFFFF
         record_id = self._insert(collection, fields, seed=seed, created=True)
+        if ctx.faulty("unresolvable-reference-id"):
+            self._hand_over(fields)
         return self._render_one(ctx, collection, self.record(collection, record_id))
+
+    def _hand_over(self, fields: dict[str, Any]) -> None:
+        """unresolvable-reference-id: each record the new one refers to (`billing_group_id`)
+        leaves the caller's reach, as if moved to another account: the new record keeps the
+        reference, but no GET resolves it and no list shows it (no tombstone: never deleted)."""
+        for name, value in fields.items():
+            referred = self.references.get(name)
+            if referred is None or isinstance(value, bool) or not isinstance(value, (str, int)):
+                continue
+            if self.record(referred, str(value)) is not None:
+                self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (referred.path, str(value)))
+                self._rows.pop(referred.path, None)
 
     def _item(self, ctx: Context, collection: Collection) -> Response | None:
         assert ctx.operation is not None and ctx.match is not None

@@ -60,3 +60,98 @@ def test_the_telnyx_spec_has_lifecycles(shared_spec_path) -> None:  # type: igno
     lifecycles = {life.path: life for life in detect_lifecycles(load_spec(shared_spec_path).index())}
     assert len(lifecycles) >= 60
     assert lifecycles["/addresses"].update is None and lifecycles["/billing_groups"].update is not None
+
+
+def test_reference_fields_follow_telnyx_spelling(shared_spec_path) -> None:  # type: ignore[no-untyped-def]
+    """The reference step reads `billing_group_id` as a record of /billing_groups: the field
+    names a created resource refers to others by, as the server's state knows them."""
+    from conformance.server.state import infer_collections, reference_fields
+    from spec.load import load_spec
+
+    fields = reference_fields(infer_collections(load_spec(shared_spec_path).index()))
+    paths = {name: fields[name].path for name in ("billing_group_id", "messaging_profile_id", "address_id")}
+    assert paths == {
+        "billing_group_id": "/billing_groups",
+        "messaging_profile_id": "/messaging_profiles",
+        "address_id": "/addresses",
+    }
+    assert fields["connection_id"].path == "/connections" and "id" not in fields
+    assert all("{" not in collection.path for collection in fields.values())
+
+
+class Answers:
+    """A target as the reference step asks it: GETs answered from a table (path -> status, body)."""
+
+    def __init__(self, index, answers: dict[str, tuple[int, object]]) -> None:  # type: ignore[no-untyped-def]
+        self.index, self.answers, self.asked = index, answers, []
+
+    def get(self, path: str, path_params: dict | None = None, query: dict | None = None):  # type: ignore[no-untyped-def]
+        from conformance.checks.evidence import Page
+
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", value)
+        self.asked.append(path)
+        status, body = self.answers.get(path, (404, {"errors": []}))
+        return Page(status, body, f"curl {path}")
+
+
+STRING = {"type": "string"}
+REFERRING = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/groups": {"get": {"responses": ok(THING, array=True)}},
+        "/groups/{id}": {"parameters": ID, "get": {"responses": ok(THING)}},
+        "/things": {
+            "get": {"responses": ok(THING, array=True)},
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"group_id": {"type": "string", "format": "uuid"}, "thing_id": STRING},
+                            }
+                        }
+                    }
+                },
+                "responses": ok(THING),
+            },
+        },
+        "/things/{id}": {"parameters": ID, "get": {"responses": ok(THING)}, "delete": {"responses": ok(THING)}},
+    },
+}
+GROUP = "6f1c2d7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
+
+
+def test_the_reference_step_fills_live_ids_and_judges_only_404() -> None:
+    from conformance.run.phases.references import fill, unresolved
+
+    index = build_index(REFERRING)
+    (life,) = detect_lifecycles(index)
+    live = {"/groups": (200, {"data": [{"id": GROUP}]}), f"/groups/{GROUP}": (200, {"data": {"id": GROUP}})}
+    client = Answers(index, live)
+    body = {"group_id": "generated", "thing_id": "x"}
+    filled = fill(client, life.create, body, {})  # type: ignore[arg-type]
+    assert body == {"group_id": GROUP, "thing_id": "x"}  # a reference to its own kind is left alone
+    assert unresolved(client, life.retrieve, {"group_id": GROUP}, filled) == []  # type: ignore[arg-type]
+    client.answers = {f"/groups/{GROUP}": (500, None)}
+    assert unresolved(client, life.retrieve, {"group_id": GROUP}, filled) == []  # not a 404: not this check's
+    client.answers = {}
+    assert unresolved(client, life.retrieve, {"group_id": "another"}, filled) == []  # not shown: the echo check's
+    (failure,) = unresolved(client, life.retrieve, {"group_id": GROUP}, filled)  # type: ignore[arg-type]
+    assert failure.check == "telnyx_reference_resolves" and failure.operation == "GET /things/{id}"
+    assert failure.page.curl == f"curl /groups/{GROUP}"
+
+
+def test_no_live_record_or_an_invalid_one_leaves_the_generated_body() -> None:
+    from conformance.run.phases.references import fill
+
+    index = build_index(REFERRING)
+    (life,) = detect_lifecycles(index)
+    body = {"group_id": "generated"}
+    assert fill(Answers(index, {}), life.create, body, {}) == {} and body == {"group_id": "generated"}  # type: ignore[arg-type]
+    listed_only = {"/groups": (200, {"data": [{"id": GROUP}]})}  # listed, but its GET answers 404
+    assert fill(Answers(index, listed_only), life.create, body, {}) == {}  # type: ignore[arg-type]
+    not_uuid = {"/groups": (200, {"data": [{"id": "7"}]}), "/groups/7": (200, {})}  # fails format: uuid
+    assert fill(Answers(index, not_uuid), life.create, body, {}) == {}  # type: ignore[arg-type]

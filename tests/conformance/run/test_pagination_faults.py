@@ -23,6 +23,8 @@ ADDRESSES = ["FindAddresses"]
 LIFECYCLE = ["CreateAddress", "FindAddresses", "GetAddress"]
 # Addresses declare no update: the update step runs on billing groups (PATCH /billing_groups/{id}).
 UPDATE = ["CreateBillingGroup", "ListBillingGroups", "GetBillingGroup", "UpdateBillingGroup"]
+# Outbound voice profiles refer to a billing group (`billing_group_id`): the reference step.
+PROFILES = ["CreateVoiceProfile", "ListOutboundVoiceProfiles", "GetOutboundVoiceProfile", "DeleteOutboundVoiceProfile"]
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -89,6 +91,11 @@ GROUPS = [
         },
     ),
     (["update-ignored:UpdateBillingGroup"], UPDATE, {"telnyx_update_reflected": "PATCH /billing_groups/{id}"}),
+    (
+        ["unresolvable-reference-id:CreateVoiceProfile"],
+        PROFILES,
+        {"telnyx_reference_resolves": "GET /outbound_voice_profiles/{id}"},
+    ),
 ]
 
 
@@ -104,7 +111,7 @@ def test_groups_agree_with_the_catalogue() -> None:
             proven[name] = BY_NAME[name].caught_by
     proven["cursor-loop"] = "telnyx_cursor_progress"  # test_cursor_loop_is_caught_by_telnyx_cursor_progress
     assert BY_NAME["cursor-loop"].caught_by == proven["cursor-loop"]
-    assert len(proven) == 16
+    assert len(proven) == 17
 
 
 @pytest.mark.parametrize(
@@ -137,10 +144,11 @@ def test_fault_is_caught_by_its_check(
 def test_clean_server_passes_pagination_and_lifecycle(
     shared_spec_path: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The same operations (the list, the lifecycles of /addresses and, for the update step,
-    /billing_groups) against a clean server."""
+    """The same operations (the list, the lifecycles of /addresses, for the update step
+    /billing_groups, and for the reference step /outbound_voice_profiles) against a clean server."""
     report = tmp_path / "report"
-    args = ["--api-key", KEY, "--spec", str(shared_spec_path), *ids_args([*LIFECYCLE, "DeleteAddress", *UPDATE])]
+    ids = [*LIFECYCLE, "DeleteAddress", *UPDATE, *PROFILES]
+    args = ["--api-key", KEY, "--spec", str(shared_spec_path), *ids_args(ids)]
     result = run_cli(env, *args, *SMALL, "--report-dir", str(report))
     data = summary(report)
     ours = {check for check in failures(data) if check.startswith("telnyx_") or check == "use_after_free"}

@@ -85,10 +85,25 @@ FAULT_CASES = [
     ("valid-input-rejected:FindAddresses", "FindAddresses", "positive_data_acceptance"),
     ("server-error-on-edge-input:FindAddresses", "FindAddresses", "not_a_server_error"),
     ("oversized-body:FindAddresses", "FindAddresses", "response_size_limit"),
+    # the value conventions: bodies that stay schema-valid, caught by their value check only
+    ("non-rfc3339-timestamp:FindAddresses", "FindAddresses", "telnyx_timestamp_format"),
+    ("invalid-country-code:FindAddresses", "FindAddresses", "telnyx_country_code"),
+    ("invalid-currency-code:GetUserBalance", "GetUserBalance", "telnyx_currency_code"),
+    ("e164-wrong-country:FindAddresses", "FindAddresses", "telnyx_phone_number"),
+    ("record-type-malformed:FindAddresses", "FindAddresses", "telnyx_record_type"),
     ("connection-reset:FindAddresses", "FindAddresses", "connection_error"),
     # not FindAddresses: preflight probes GET /addresses, and a target that hangs there is unusable (exit 3)
     ("hang:GetUserBalance", "GetUserBalance", "request_timeout"),
 ]
+
+
+VALUE_CHECKS = {
+    "telnyx_timestamp_format",
+    "telnyx_country_code",
+    "telnyx_currency_code",
+    "telnyx_phone_number",
+    "telnyx_record_type",
+}
 
 
 def test_each_tested_fault_names_the_check_that_caught_it() -> None:
@@ -119,6 +134,8 @@ def test_fault_is_caught_by_its_check(
     assert op["status"] == ("errored" if transport else "failed")
     failure = next(f for f in op["failures"] if f["check"] == check)
     assert failure["classification"] == "server"
+    if check in VALUE_CHECKS:  # the body stays schema-valid: only the value check sees the fault
+        assert failing_checks(data) == {check}
     if not transport:
         assert failure["curl"].startswith("curl -X GET ")  # the shrunk case may be an unauthenticated one
     assert data["totals"]["by_classification"]["server"] >= 1

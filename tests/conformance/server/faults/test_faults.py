@@ -171,6 +171,43 @@ def test_null_in_non_nullable(index: SpecIndex, registry: Registry) -> None:
     assert [(e.validator, e.instance) for e in errors] == [("type", None)]
 
 
+ITEM = "/addresses/{id}"
+VALUE_FAULTS = [  # (fault, operation, path, the check, the field it breaks, the value it writes)
+    (
+        "non-rfc3339-timestamp",
+        "GetAddress",
+        ITEM,
+        "telnyx_timestamp_format",
+        "created_at",
+        "12/07/2026 10:00",
+    ),
+    ("invalid-country-code", "GetAddress", ITEM, "telnyx_country_code", "country_code", "AUS"),
+    ("invalid-currency-code", "GetUserBalance", "/balance", "telnyx_currency_code", "currency", "usd"),
+    ("e164-wrong-country", "GetAddress", ITEM, "telnyx_phone_number", "phone_number", "+441212345678"),
+    ("record-type-malformed", "GetAddress", ITEM, "telnyx_record_type", "record_type", "Address"),
+]
+
+
+@covers(*(case[0] for case in VALUE_FAULTS))
+@pytest.mark.parametrize(("fault", "operation_id", "path", "check", "field", "value"), VALUE_FAULTS)
+def test_value_convention_faults(
+    index: SpecIndex, registry: Registry, fault: str, operation_id: str, path: str, check: str, field: str, value: str
+) -> None:
+    """The body stays valid against its schema (no schema check can see it); only the value
+    check of that convention does, at that field, and not on the clean answer."""
+    from conformance.checks.conventions import judge
+
+    target = path.format(id=first_id(index, "/addresses"))
+    clean, faulty = pair(index, fault, "GET", target)
+    assert clean.status_code == faulty.status_code == 200
+    assert schema_errors(index, registry, operation_id, clean.json()) == []
+    assert schema_errors(index, registry, operation_id, faulty.json()) == []
+    assert faulty.json()["data"][field] == value != clean.json()["data"][field]
+    assert judge(index, operation(index, operation_id), 200, clean.content) == []
+    (breach,) = judge(index, operation(index, operation_id), 200, faulty.content)
+    assert (breach.check, breach.path, breach.value) == (check, ("data", field), value)
+
+
 @covers("invalid-json-body")
 def test_invalid_json_body(index: SpecIndex) -> None:
     clean, faulty = pair(index, "invalid-json-body", "GET", f"/conferences/{first_id(index, '/conferences')}")
@@ -452,6 +489,21 @@ def test_created_missing_from_list(index: SpecIndex) -> None:
         assert call(app, "GET", f"/addresses/{new_id}").status_code == 200
         walked, _ = walk(app, "/addresses", size=250)
         assert (new_id in walked) is listed
+
+
+@covers("unresolvable-reference-id")
+def test_unresolvable_reference_id(index: SpecIndex) -> None:
+    """An outbound voice profile created with a billing group's id: the group is still there
+    on a clean server, gone (404, and from its list) on the faulty one; the profile keeps it."""
+    group = first_id(index, "/billing_groups")
+    for app, after in ((server(index), 200), (server(index, "unresolvable-reference-id"), 404)):
+        assert call(app, "GET", f"/billing_groups/{group}").status_code == 200
+        created = call(app, "POST", "/outbound_voice_profiles", json={"name": "office", "billing_group_id": group})
+        assert created.status_code == 200, created.text
+        profile = call(app, "GET", f"/outbound_voice_profiles/{created.json()['data']['id']}")
+        assert profile.json()["data"]["billing_group_id"] == group
+        assert call(app, "GET", f"/billing_groups/{group}").status_code == after
+        assert (group in walk(app, "/billing_groups", size=250)[0]) is (after == 200)
 
 
 @covers("created-not-retrievable")

@@ -77,3 +77,14 @@ def test_no_known_name_is_left_a_placeholder(bodies: list[tuple[str, Any, Any]])
 
 def _stem(name: str | None) -> str:
     return free_string(__import__("random").Random(0), name, 0, None).rsplit("-", 1)[0]
+
+
+def test_generated_bodies_follow_the_conventions_the_value_checks_judge(bodies: list[tuple[str, Any, Any]]) -> None:
+    """The server generates from the name rules the value checks judge by: a clean server's
+    answers never fail telnyx_timestamp_format, telnyx_country_code... (one source of rules)."""
+    from conformance.checks.conventions import breaches
+
+    found = [
+        f"{pointer}: {breach.message()}" for pointer, body, index in bodies for breach in breaches(index, pointer, body)
+    ]
+    assert found == []
