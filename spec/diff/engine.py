@@ -67,6 +67,9 @@ class SchemaWalk:
             found += self._under("[]", pair.old.items, pair.new.items, subject, depth)
         if pair.old.additional_node is not None and pair.new.additional_node is not None:
             found += self._under("*", pair.old.additional_node, pair.new.additional_node, subject, depth)
+        for label in sorted(pair.old.subschemas.keys() & pair.new.subschemas.keys()):
+            old_node, new_node = pair.old.subschemas[label], pair.new.subschemas[label]
+            found += self._under(f"({label})", old_node, new_node, subject, depth)
         self._active.discard(key)
         self._memo[key] = found
         return found
