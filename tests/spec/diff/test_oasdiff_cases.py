@@ -44,3 +44,14 @@ def test_a_server_host_written_without_its_scheme_is_not_a_path() -> None:
     dropping it made every operation look removed and added again."""
     changes = _changes("operation-removed", "scheme-less-server")
     assert changes == []
+
+
+def test_a_pattern_every_string_matches_is_not_a_pattern_added(tmp_path: Path) -> None:
+    """oasdiff's pattern-added pairs are breaking for us too (parameter-pattern-added,
+    request-property-pattern-added); `.*` constrains nothing and is not reported."""
+    folder = FIXTURES / "parameter-pattern-added"
+    text = (folder / "new.yaml").read_text(encoding="utf-8").replace("'^\\\\+[0-9]+$'", "'.*'")
+    assert "'.*'" in text
+    (tmp_path / "new.yaml").write_text(text, encoding="utf-8")
+    old, new = load_model(folder / "old.yaml", use_cache=False), load_model(tmp_path / "new.yaml", use_cache=False)
+    assert diff_models(old, new).changes == []
