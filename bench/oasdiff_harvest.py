@@ -188,7 +188,7 @@ def _run_config(body: str, helper_config: str | None) -> tuple[str | None, str, 
     single = _SINGLE.match(config)
     if single:
         return single.group(1), level, None
-    return None, level, f"checker config {config}"
+    return None, level, f"checker options: {config}"
 
 
 def harvest_test(name: str, body: str, folders: dict[str, str]) -> Case | Skip:
@@ -199,7 +199,7 @@ def harvest_test(name: str, body: str, folders: dict[str, str]) -> Case | Skip:
     if unknown:
         return Skip(name, unknown)
     if len(files) != 2:
-        return Skip(name, f"loads {len(files)} files")
+        return Skip(name, "loads no pair of data files")
     if _EDIT.search(body) or _edits_loaded(body):
         return Skip(name, "edits a loaded spec or the config in the test")
     check, level, problem = _run_config(body, helper_config)

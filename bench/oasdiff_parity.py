@@ -300,7 +300,7 @@ def _disagreements(rows: list[Row]) -> list[str]:
 def section(commit: str, results: list, rows: list[Row]) -> str:
     """The markdown between the markers: the run's provenance, counts and tables."""
     cases = [r for r in results if isinstance(r, Case)]
-    skips = Counter(re.sub(r" \(.*", "", s.reason) for s in results if isinstance(s, Skip))
+    skips = Counter(re.sub(r" \(.*|:.*", "", s.reason) for s in results if isinstance(s, Skip))
     verdicts = Counter(row.verdict for row in rows)
     lines = [
         MARK_START,

@@ -154,7 +154,7 @@ def test_what_cannot_be_compared_is_skipped_with_the_reason() -> None:
         "TestEditedByAHelper": "edits a loaded spec or the config in the test",
         "TestTable": "table-driven",
         "TestVariableFile": "file name not a literal (file)",
-        "TestOptions": 'checker config allChecksConfig(checker.WithAttributes([]string{"x-test"}))',
+        "TestOptions": 'checker options: allChecksConfig(checker.WithAttributes([]string{"x-test"}))',
     }
 
 
