@@ -27,7 +27,7 @@ _D_HELPER = re.compile(r"(?<![\w.])d\(t, (.+?), (\d+), (\d+)[,)]")
 _RUN = re.compile(r"checker\.CheckBackwardCompatibility(UntilLevel)?\((.+?), \w+, \w+(?:, checker\.(\w+))?\)")
 _SINGLE = re.compile(r"^singleCheckConfig\(checker\.(\w+)\)$")
 _EDIT = re.compile(r"\.Spec\b|load\.SpecInfo\{|\.Extensions\[|config\.\w+\s*=|WithSeverityLevels")
-_TABLE = re.compile(r"\bt\.Run\(|for _, \w+ := range")
+_TABLE = re.compile(r"\bt\.Run\(|for _, \w+ := range (?!(?:errs|changes|r)\b)")
 _EXPECT_PRESENT = (
     re.compile(r"requireSingleChange\(t, \w+, checker\.(\w+)\)"),
     re.compile(r"requireChange\(t, \w+, checker\.(\w+)\)"),
@@ -35,6 +35,9 @@ _EXPECT_PRESENT = (
     re.compile(r"require\.Equal\(t, (\"[a-z0-9-]+\"), \w+(?:\[\d+\])?\.GetId\(\)"),
     re.compile(r"\bId:\s*checker\.(\w+)"),
     re.compile(r"require\.True\(t, containsId\(\w+, checker\.(\w+)\)"),
+    re.compile(r"require\.True\(t, ids\[checker\.(\w+)\]"),
+    re.compile(r"\.GetId\(\) == checker\.(\w+)"),  # a loop that sets `found`, then require.True(t, found)
+    re.compile(r"require\.Equal\(t, (checker\.\w+Id|\"[a-z0-9-]+\"), \w+\.Id\)"),
 )
 _EXPECT_ABSENT = (
     re.compile(r"requireNoChange\(t, \w+, checker\.(\w+)\)"),
@@ -81,7 +84,7 @@ class Catalogue:
         """A test's expectation token (a Go constant, or a quoted id string) as an id."""
         if token.startswith('"'):
             return token.strip('"')
-        return self.ids.get(token)
+        return self.ids.get(token.removeprefix("checker."))
 
     def level(self, change_id: str) -> str | None:
         rule = self.rules.get(change_id)
@@ -160,7 +163,7 @@ def _edits_loaded(body: str) -> bool:
 def _expectations(body: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     present = sorted({m for pattern in _EXPECT_PRESENT for m in pattern.findall(body)})
     absent = sorted({m for pattern in _EXPECT_ABSENT for m in pattern.findall(body)})
-    present = [c for c in present if not c.endswith("Check")]
+    present = [c.removeprefix("checker.") for c in present if not c.endswith("Check")]
     return tuple(present), tuple(absent), bool(_EXPECT_EMPTY.search(body))
 
 

@@ -62,6 +62,30 @@ func TestAbsent(t *testing.T) {
 	require.True(t, containsId(errs, checker.EndpointAddedId), "message")
 }
 
+func TestLoops(t *testing.T) {
+	s1, err := open("../data/checker/contains_added_base.yaml")
+	require.NoError(t, err)
+	s2, err := open("../data/checker/contains_added_revision.yaml")
+	require.NoError(t, err)
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibilityUntilLevel(singleCheckConfig(checker.APIAddedCheck), d, osm, checker.INFO)
+	found := false
+	for _, e := range errs {
+		if e.GetId() == checker.EndpointAddedId {
+			found = true
+		}
+	}
+	require.True(t, found, "expected endpoint-added")
+	ids := make(map[string]bool)
+	for _, e := range errs {
+		ids[e.GetId()] = true
+	}
+	require.True(t, ids[checker.APIRemovedWithoutDeprecationId], "a message")
+	e0 := errs[0].(checker.ApiChange)
+	require.Equal(t, "api-path-removed-without-deprecation", e0.Id)
+}
+
 func TestEdited(t *testing.T) {
 	s1, err := open("../data/a.yaml")
 	require.NoError(t, err)
@@ -141,6 +165,12 @@ def test_the_shapes_of_a_whole_file_comparison_are_read() -> None:
     nothing = found["TestHelperFolderAndNothing"]
     assert isinstance(nothing, harvest.Case) and nothing.empty and nothing.check == "APIRemovedCheck"
     assert (nothing.base, nothing.revision) == ("data/deprecation/deprecated-past.yaml", "data/deprecation/sunset.yaml")
+    loops = found["TestLoops"]  # `for _, e := range errs` is not a table of cases
+    assert isinstance(loops, harvest.Case) and loops.present == (
+        '"api-path-removed-without-deprecation"',
+        "APIRemovedWithoutDeprecationId",
+        "EndpointAddedId",
+    )
     absent = found["TestAbsent"]
     assert isinstance(absent, harvest.Case)
     assert absent.absent == ("APIPathRemovedWithoutDeprecationId",) and absent.present == ("EndpointAddedId",)
