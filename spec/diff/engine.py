@@ -84,7 +84,13 @@ def _schemas(pair: OperationPair) -> list[tuple[str, Node, Node, str]]:
     """(label, old schema, new schema, subject) of every schema both versions of `pair` have."""
     found: list[tuple[str, Node, Node, str]] = []
     for item in pair.parameters:
-        if item.old and item.new and item.old.schema is not None and item.new.schema is not None:
+        if (
+            item.old
+            and item.new
+            and item.old.media == item.new.media
+            and item.old.schema is not None
+            and item.new.schema is not None
+        ):
             found.append(
                 (f"{item.new.location} parameter {item.old.name!r}", item.old.schema, item.new.schema, "parameter")
             )

@@ -55,3 +55,19 @@ def test_a_pattern_every_string_matches_is_not_a_pattern_added(tmp_path: Path) -
     (tmp_path / "new.yaml").write_text(text, encoding="utf-8")
     old, new = load_model(folder / "old.yaml", use_cache=False), load_model(tmp_path / "new.yaml", use_cache=False)
     assert diff_models(old, new).changes == []
+
+
+def test_a_parameter_leaving_its_json_content_is_a_serialization_change_not_a_type_change() -> None:
+    """oasdiff's openapi-test1 -> 5: header `user` was JSON text of an object (`content:
+    application/json`) and is now a plain string. On the wire both are strings, and any string
+    is valid now; the old schema describes the decoded JSON, not the header, so comparing the two
+    schemas (object vs string) called it breaking. Cookie `test` stays JSON and its decoded type
+    narrows (object to string): still breaking."""
+    found = {(c.rule, c.message) for c in _changes("parameter-serialization-changed", "content-to-plain")}
+    assert found == {
+        (
+            "parameter-serialization-changed",
+            "header parameter 'user' serialization changed from application/json content to simple",
+        ),
+        ("parameter-type-changed", "cookie parameter 'test': type changed from object to string"),
+    }
