@@ -55,7 +55,8 @@ class Case:
     `check` is the single check the test enables (None: all checks); `level` the lowest level
     it asks for (`CheckBackwardCompatibility` stops at WARN). `present` and `absent` are the
     change ids it asserts, as written (Go constant names, or quoted id strings: see
-    `Catalogue.id_of`); `empty` that it asserts no change at all."""
+    `Catalogue.id_of`); `empty` that it asserts no change at all; `exact` that `present` is all
+    the run reports (so any other breaking change of ours is one oasdiff does not see)."""
 
     test: str
     base: str
@@ -65,6 +66,7 @@ class Case:
     present: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     empty: bool = False
+    exact: bool = False  # the test lists every change it expects (requireSingleChange, a matching Len...)
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,18 @@ def _edits_loaded(body: str) -> bool:
     return False
 
 
-def _expectations(body: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-    present = sorted({m for pattern in _EXPECT_PRESENT for m in pattern.findall(body)})
+_EXACT = re.compile(r"\brequire(?:SingleChange|SingleApiChange|ApiChanges)\(")
+_LEN = re.compile(r"require\.Len\(t, (?!err,)\w+, (\d+)\)")
+
+
+def _expectations(body: str) -> tuple[tuple[str, ...], tuple[str, ...], bool, bool]:
+    """(ids asserted present, ids asserted absent, no change asserted, the list is complete)."""
+    found = [m.removeprefix("checker.") for pattern in _EXPECT_PRESENT for m in pattern.findall(body)]
+    found = [m for m in found if not m.endswith("Check")]
     absent = sorted({m for pattern in _EXPECT_ABSENT for m in pattern.findall(body)})
-    present = [c.removeprefix("checker.") for c in present if not c.endswith("Check")]
-    return tuple(present), tuple(absent), bool(_EXPECT_EMPTY.search(body))
+    lengths = {int(n) for n in _LEN.findall(body)}
+    exact = bool(found) and (bool(_EXACT.search(body)) or lengths == {len(found)})
+    return tuple(sorted(set(found))), tuple(absent), bool(_EXPECT_EMPTY.search(body)), exact
 
 
 def _run_config(body: str, helper_config: str | None) -> tuple[str | None, str, str | None]:
@@ -208,12 +217,12 @@ def harvest_test(name: str, body: str, folders: dict[str, str]) -> Case | Skip:
     check, level, problem = _run_config(body, helper_config)
     if problem:
         return Skip(name, problem)
-    present, absent, empty = _expectations(body)
+    present, absent, empty, exact = _expectations(body)
     if empty and present:
         return Skip(name, "expects both changes and none")
     if not (present or absent or empty):
         return Skip(name, "no recognised expectation")
-    return Case(name, files[0], files[1], check, level, present, absent, empty)
+    return Case(name, files[0], files[1], check, level, present, absent, empty, exact)
 
 
 def harvest_source(source: str, file_name: str, folders: dict[str, str]) -> list[Case | Skip]:

@@ -157,11 +157,13 @@ def test_the_shapes_of_a_whole_file_comparison_are_read() -> None:
         "RequestPropertyMaxLengthSetCheck",
         "INFO",
         ("RequestPropertyMaxLengthSetId",),
+        exact=True,  # requireSingleChange: nothing else is expected
     )
     numbered = found["TestNumbered"]
     assert isinstance(numbered, harvest.Case) and numbered.check is None and numbered.level == "WARN"
     assert (numbered.base, numbered.revision) == ("data/openapi-test1.yaml", "data/openapi-test3.yaml")
     assert numbered.present == ('"request-parameter-removed"', "ResponseSuccessStatusRemovedId")
+    assert numbered.exact  # require.Len(t, r, 2) and two ids
     nothing = found["TestHelperFolderAndNothing"]
     assert isinstance(nothing, harvest.Case) and nothing.empty and nothing.check == "APIRemovedCheck"
     assert (nothing.base, nothing.revision) == ("data/deprecation/deprecated-past.yaml", "data/deprecation/sunset.yaml")
@@ -174,6 +176,7 @@ def test_the_shapes_of_a_whole_file_comparison_are_read() -> None:
     absent = found["TestAbsent"]
     assert isinstance(absent, harvest.Case)
     assert absent.absent == ("APIPathRemovedWithoutDeprecationId",) and absent.present == ("EndpointAddedId",)
+    assert not absent.exact
 
 
 def test_what_cannot_be_compared_is_skipped_with_the_reason() -> None:
@@ -224,6 +227,18 @@ def test_the_verdicts_of_a_case() -> None:
         ("no change (APIRemovedCheck)", ("operation-removed",), False)
     ]
     assert all(c.agrees for c in parity.checks_of(found["TestHelperFolderAndNothing"], catalogue, []))
+    more = [
+        _Change("request-property-bounds-tightened", _Level("breaking")),
+        _Change("operation-removed", _Level("breaking")),
+    ]
+    listed = parity.checks_of(
+        found["TestWholePair"], catalogue, more
+    )  # its check has no rule mapped to operation-removed
+    assert [c.label for c in listed] == ["request-property-max-length-set"]
+    extra = parity.checks_of(found["TestNumbered"], catalogue, removed)  # all checks, every change listed
+    assert [(c.label, c.ours, c.agrees) for c in extra if c.label == "nothing else"] == [
+        ("nothing else", "operation-removed (breaking)", False)
+    ]
 
 
 def test_a_missing_mirror_is_refused_with_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
