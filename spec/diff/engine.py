@@ -67,6 +67,9 @@ class SchemaWalk:
             found += self._under("[]", pair.old.items, pair.new.items, subject, depth)
         if pair.old.additional_node is not None and pair.new.additional_node is not None:
             found += self._under("*", pair.old.additional_node, pair.new.additional_node, subject, depth)
+        for label in sorted(pair.old.subschemas.keys() & pair.new.subschemas.keys()):
+            old_node, new_node = pair.old.subschemas[label], pair.new.subschemas[label]
+            found += self._under(f"({label})", old_node, new_node, subject, depth)
         self._active.discard(key)
         self._memo[key] = found
         return found
@@ -81,7 +84,13 @@ def _schemas(pair: OperationPair) -> list[tuple[str, Node, Node, str]]:
     """(label, old schema, new schema, subject) of every schema both versions of `pair` have."""
     found: list[tuple[str, Node, Node, str]] = []
     for item in pair.parameters:
-        if item.old and item.new and item.old.schema is not None and item.new.schema is not None:
+        if (
+            item.old
+            and item.new
+            and item.old.media == item.new.media
+            and item.old.schema is not None
+            and item.new.schema is not None
+        ):
             found.append(
                 (f"{item.new.location} parameter {item.old.name!r}", item.old.schema, item.new.schema, "parameter")
             )

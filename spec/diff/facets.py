@@ -136,12 +136,19 @@ def _bounds(old: View, new: View, *, tightened: bool) -> Iterator[Hit]:
         )
 
 
+# Patterns every string matches: adding one of these constrains nothing.
+_ANY_STRING = frozenset({"", ".*", "^.*$", "^.*", ".*$", "[\\s\\S]*", "^[\\s\\S]*$"})
+
+
 def pattern_changed(pair: SchemaPair) -> Iterator[Hit]:
+    """A pattern replaced by another (whether the new accepts what the old did is undecidable here)."""
     old, new = pair.old, pair.new
-    if new.pattern is not None and new.pattern != old.pattern:
-        text = (
-            f"pattern changed from {old.pattern!r} to {new.pattern!r}"
-            if old.pattern
-            else f"pattern {new.pattern!r} added"
-        )
-        yield Hit(old.pattern_pointer, new.pattern_pointer, text)
+    if old.pattern and new.pattern is not None and new.pattern != old.pattern:
+        yield Hit(old.pattern_pointer, new.pattern_pointer, f"pattern changed from {old.pattern!r} to {new.pattern!r}")
+
+
+def pattern_added(pair: SchemaPair) -> Iterator[Hit]:
+    """A pattern where there was none (or only an empty one): strings that do not match are refused."""
+    old, new = pair.old, pair.new
+    if not old.pattern and new.pattern is not None and new.pattern not in _ANY_STRING:
+        yield Hit(old.pattern_pointer, new.pattern_pointer, f"pattern {new.pattern!r} added")

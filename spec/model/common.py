@@ -46,10 +46,24 @@ def server_base(servers: Any, fallback: str = "") -> str:
 
     url = re.sub(r"\{([^}]*)\}", default, url)
     try:
-        path = urlsplit(url).path if "://" in url else url
+        path = urlsplit(url).path if "://" in url or url.startswith("//") else _relative_path(url)
     except ValueError:
         return fallback
     return path.rstrip("/")
+
+
+# A host name (with a dot before an alphabetic top-level label), localhost or an IPv4 address, maybe a port.
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?|localhost(?::\d+)?|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?")
+
+
+def _relative_path(url: str) -> str:
+    """The path of a server URL without a scheme. `/v2` is a path; `api.example.com/v2` and
+    `tufin.com` are written-out hosts missing their `https://` (a common slip, which no
+    client reads as a path segment), so only what follows the host is the path."""
+    if url.startswith("/"):
+        return url
+    head, _, rest = url.partition("/")
+    return "/" + rest if _HOST.fullmatch(head) else "/" + url
 
 
 def full_path(base: str, path: str) -> str:

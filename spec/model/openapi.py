@@ -72,10 +72,12 @@ def parameter_of(pointer: str, value: dict[str, Any]) -> Parameter | None:
     if location == "header" and name.lower() in common.IGNORED_HEADERS:
         return None
     schema: Node | None = None
+    encoded = ""
     if "schema" in value:
         schema = (f"{pointer}/schema", value["schema"])
     elif isinstance(value.get("content"), dict) and value["content"]:
         media, entry = next(iter(value["content"].items()))
+        encoded = common.media_name(str(media))
         if isinstance(entry, dict) and "schema" in entry:
             schema = (f"{pointer}/content/{escape(media)}/schema", entry["schema"])
     style = str(value.get("style") or _DEFAULT_STYLE.get(location, "form"))
@@ -89,6 +91,7 @@ def parameter_of(pointer: str, value: dict[str, Any]) -> Parameter | None:
         style=style,
         explode=explode if isinstance(explode, bool) else style == "form",
         deprecated=value.get("deprecated") is True,
+        media=encoded,
     )
 
 

@@ -47,6 +47,9 @@ class View:
     additional_node: Node | None = None
     additional_pointer: str = ""
     items: Node | None = None
+    # JSON Schema's other in-place applicators (`then`, `else`, `contains`, `prefixItems`...),
+    # by a label the diff prints: compared below the node like properties and items.
+    subschemas: dict[str, Node] = field(default_factory=dict)
     read_only: bool = False
     write_only: bool = False
 
@@ -161,9 +164,28 @@ def own_facets(pointer: str, raw: dict[str, Any]) -> View:
         additional_node=(f"{pointer}/additionalProperties", additional) if isinstance(additional, dict) else None,
         additional_pointer=_at(pointer, raw, "additionalProperties"),
         items=(f"{pointer}/items", items) if isinstance(items, dict) else None,
+        subschemas=_subschemas(pointer, raw),
         read_only=raw.get("readOnly") is True,
         write_only=raw.get("writeOnly") is True,
     )
+
+
+# Applicators whose subschema constrains the instance where it applies, so that a stricter
+# subschema is a stricter schema (`if` only selects and `not` inverts: neither is here).
+APPLICATORS = ("then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties")
+APPLICATORS += ("contentSchema",)
+
+
+def _subschemas(pointer: str, raw: dict[str, Any]) -> dict[str, Node]:
+    found = {key: (f"{pointer}/{key}", raw[key]) for key in APPLICATORS if isinstance(raw.get(key), dict)}
+    for i, member in enumerate(_list(raw.get("prefixItems"))):
+        if isinstance(member, dict):
+            found[f"prefixItems/{i}"] = (f"{pointer}/prefixItems/{i}", member)
+    dependent = raw.get("dependentSchemas")
+    for name, member in dependent.items() if isinstance(dependent, dict) else ():
+        if isinstance(member, dict):
+            found[f"dependentSchemas/{name}"] = (f"{pointer}/dependentSchemas/{escape(name)}", member)
+    return found
 
 
 def _at(pointer: str, raw: dict[str, Any], key: str) -> str:
@@ -235,6 +257,10 @@ def both(parts: list[View]) -> View:
         for name, node in part.properties.items():
             properties.setdefault(name, node)
     closed = [p for p in parts if p.additional is False]
+    subschemas: dict[str, Node] = {}
+    for part in parts:
+        for label, node in part.subschemas.items():
+            subschemas.setdefault(label, node)
     return replace(
         first,
         types=types,
@@ -248,6 +274,7 @@ def both(parts: list[View]) -> View:
         required_pointer=next((p.required_pointer for p in parts if p.required), first.required_pointer),
         additional=False if closed else None,
         additional_pointer=closed[0].additional_pointer if closed else first.additional_pointer,
+        subschemas=subschemas,
         read_only=any(p.read_only for p in parts),
         write_only=any(p.write_only for p in parts),
     )
@@ -294,6 +321,10 @@ def either(pointer: str, branches: list[View]) -> View:
         for name, node in branch.properties.items():
             properties.setdefault(name, node)
     patterns = {b.pattern for b in branches}
+    subschemas: dict[str, Node] = {}
+    for branch in branches:
+        for label, node in branch.subschemas.items():
+            subschemas.setdefault(label, node)
     return View(
         pointer=pointer,
         types=types,
@@ -311,6 +342,7 @@ def either(pointer: str, branches: list[View]) -> View:
         additional=False if all(b.additional is False for b in branches) else None,
         additional_pointer=branches[0].additional_pointer,
         items=next((b.items for b in branches if b.items is not None), None),
+        subschemas=subschemas,
         read_only=all(b.read_only for b in branches),
         write_only=all(b.write_only for b in branches),
     )

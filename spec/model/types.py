@@ -27,6 +27,7 @@ class Parameter:
     style: str = ""
     explode: bool = False
     deprecated: bool = False
+    media: str = ""  # OpenAPI 3 `content`: the value goes on the wire encoded as this media type
 
     @property
     def key(self) -> tuple[str, str]:

@@ -76,20 +76,28 @@ def parameter_location_changed(pair: OperationPair):
             )
 
 
-def _serialization(parameter) -> tuple[str, bool]:
-    return (parameter.style, parameter.explode)
+def _serialization(parameter) -> tuple[str, bool, str]:
+    return (parameter.style, parameter.explode, parameter.media)
+
+
+def _form(parameter) -> str:
+    if parameter.media:
+        return f"{parameter.media} content"
+    return f"{parameter.style}{', exploded' if parameter.explode else ''}"
 
 
 @diff_rule(
     "parameter-serialization-changed",
     "warning",
-    "An array or object parameter's serialization (style, explode, collectionFormat) changed.",
+    "A parameter's serialization (style, explode, collectionFormat, content) changed.",
     side="sends",
 )
 def parameter_serialization_changed(pair: OperationPair):
     """`ids=1,2` (form, not exploded; Swagger's csv) and `ids=1&ids=2` (exploded; multi) are
     different requests; a server that parses the new form reads the old one wrong. Only
-    arrays and objects serialize differently, and deepObject members are compared by name."""
+    arrays and objects serialize differently, and deepObject members are compared by name. A
+    value encoded as `content` (JSON text) and one written plainly differ whatever its type; their
+    schemas describe different wire forms and are not compared."""
     for item in _pairs(pair):
         old, new = item.old, item.new
         if not (old and new) or "deepObject" in (old.style, new.style) or _serialization(old) == _serialization(new):
@@ -98,7 +106,7 @@ def parameter_serialization_changed(pair: OperationPair):
         for model, parameter in ((pair.old_model, old), (pair.new_model, new)):
             if parameter.schema is not None:
                 kinds |= model.views.view(parameter.schema).types or set()
-        if kinds & {"array", "object"}:
-            before = f"{old.style}{', exploded' if old.explode else ''}"
-            after = f"{new.style}{', exploded' if new.explode else ''}"
-            yield Hit(old.pointer, new.pointer, f"{_label(new)} serialization changed from {before} to {after}")
+        if kinds & {"array", "object"} or old.media != new.media:
+            yield Hit(
+                old.pointer, new.pointer, f"{_label(new)} serialization changed from {_form(old)} to {_form(new)}"
+            )

@@ -60,14 +60,28 @@ def parameter_bounds_tightened(pair: SchemaPair):
 @diff_rule(
     "parameter-pattern-changed",
     "warning",
-    "A parameter's pattern changed or was added.",
+    "A parameter's pattern changed.",
     side="sends",
     subject="parameter",
 )
 def parameter_pattern_changed(pair: SchemaPair):
-    """Whether two regular expressions accept the same strings cannot be told in general; a new
-    or different pattern may reject values that passed, so it is flagged for a person."""
+    """Whether two regular expressions accept the same strings cannot be told in general; a
+    different pattern may reject values that passed, so it is flagged for a person."""
     yield from facets.pattern_changed(pair)
+
+
+@diff_rule(
+    "parameter-pattern-added",
+    "breaking",
+    "A parameter has a pattern where it had none.",
+    side="sends",
+    subject="parameter",
+)
+def parameter_pattern_added(pair: SchemaPair):
+    """Any string was valid before; now only those matching the pattern are, so the new server
+    refuses values a client was free to send (oasdiff's request-parameter-pattern-added, ERR).
+    A pattern every string matches (`.*`) is not reported."""
+    yield from facets.pattern_added(pair)
 
 
 @diff_rule(
@@ -122,13 +136,27 @@ def request_property_bounds_tightened(pair: SchemaPair):
 @diff_rule(
     "request-property-pattern-changed",
     "warning",
-    "A request property's pattern changed or was added.",
+    "A request property's pattern changed.",
     side="sends",
     subject="request",
 )
 def request_property_pattern_changed(pair: SchemaPair):
     """A changed pattern may reject strings that passed; whether it does needs a person."""
     yield from facets.pattern_changed(pair)
+
+
+@diff_rule(
+    "request-property-pattern-added",
+    "breaking",
+    "A request property has a pattern where it had none.",
+    side="sends",
+    subject="request",
+)
+def request_property_pattern_added(pair: SchemaPair):
+    """The property took any string; now the new server refuses those that do not match
+    (oasdiff's request-property-pattern-added, ERR). A pattern every string matches is not
+    reported."""
+    yield from facets.pattern_added(pair)
 
 
 @diff_rule(

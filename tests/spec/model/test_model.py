@@ -153,3 +153,23 @@ def test_every_element_is_located(models) -> None:
     assert places[operation.pointer] == (9, 5)
     assert places[operation.request_body.pointer] == (13, 7)
     assert places[operation.responses["200"].pointer] == (17, 9)
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://api.telnyx.com/v2", "/v2"),
+        ("//api.telnyx.com/v2/", "/v2"),
+        ("/v2", "/v2"),
+        ("v2", "/v2"),
+        ("tufin.com", ""),  # oasdiff's openapi-test1.yaml: a host without its scheme, not a path
+        ("api.example.com/v1.0", "/v1.0"),
+        ("localhost:8080/api", "/api"),
+        ("127.0.0.1:9080/x", "/x"),
+        ("v1.0/api", "/v1.0/api"),  # no alphabetic top-level label: a relative path
+    ],
+)
+def test_the_base_path_of_a_server_url(url: str, base: str) -> None:
+    from spec.model.common import server_base
+
+    assert server_base([{"url": url}]) == base
