@@ -28,6 +28,7 @@ def dump_results(results: Results) -> dict[str, Any]:
         "rate_limited": results.rate_limited,
         "requests_by_phase": dict(results.requests_by_phase),
         "hostility": dict(results.hostility),
+        "scenarios": dict(results.scenarios),
         **({"interrupted": True} if results.interrupted else {}),
     }
 
@@ -44,6 +45,9 @@ def fold(results: Results, parts: Iterable[dict[str, Any]]) -> None:
         for kind, count in part.get("hostility", {}).items():
             results.hostility[kind] = results.hostility.get(kind, 0) + count
         results.interrupted = results.interrupted or bool(part.get("interrupted"))
+        for name, outcome in part.get("scenarios", {}).items():  # each scenario runs in one part
+            if outcome.get("status") != "skipped" or name not in results.scenarios:
+                results.scenarios[name] = outcome
     seen: dict[str, list[tuple[OperationResult, bool]]] = {}
     for part in parts:
         for label, raw in part["operations"].items():

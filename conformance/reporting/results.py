@@ -112,6 +112,8 @@ class Results:
     interrupted: bool = False
     hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count
     shard: dict[str, Any] | None = None  # --shard K/N: {"index", "total", "selection"} (conformance/run/shards.py)
+    # name -> {"status", "steps", "file", and for a failed or skipped one "step" (1-based) / "reason"}
+    scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -152,6 +154,7 @@ class Results:
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),
             **({"hostility": dict(self.hostility)} if self.hostility else {}),
+            **({"scenarios": [{"name": k, **v} for k, v in sorted(self.scenarios.items())]} if self.scenarios else {}),
         }
 
     def write(self, report_dir: Path) -> Path:
@@ -180,6 +183,9 @@ def guarded(document: dict[str, Any], target: Target) -> dict[str, Any]:
     ):
         if operation.get("reason"):
             operation["reason"] = target.redact(operation["reason"])
+    for scenario in document.get("scenarios") or []:
+        if isinstance(scenario, dict) and isinstance(scenario.get("reason"), str):
+            scenario["reason"] = target.redact(scenario["reason"])
         for failure in operation.get("failures") or []:
             for name in TEXT_FIELDS:
                 if isinstance(failure.get(name), str):

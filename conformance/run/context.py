@@ -41,6 +41,7 @@ class RunContext:
     _coverage: Any = None
     write_errors: list[str] = field(default_factory=list)  # report writers that failed, one line each
     shard: Any = None  # conformance.run.shards.ShardPlan under --shard K/N: this shard's operations
+    scenarios: list[Any] = field(default_factory=list)  # conformance.run.phases.scenarios.Scenario, checked
 
     def coverage(self) -> Any:
         if self._coverage is None:

@@ -43,4 +43,7 @@ class RunOptions:
     compare: str | None = None  # a previous run's report dir, for the matrix
     shard: Any = None  # conformance.run.shards.Shard: run part K of N (the runner resolves flag or environment)
     durations: str | None = None  # a previous run's durations.json: shards packed by measured time
+    scenarios: list[str] = field(default_factory=list)  # --scenarios DIR: the user's scenario files
+    no_scenarios: bool = False  # not even the built-in scenarios
+    stateful: bool = False  # schemathesis' stateful phase (links inferred from the spec)
     rate_limit_scope: str = "total"  # --rate-limit is the total over all shards ("total") or each shard's

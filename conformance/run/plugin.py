@@ -69,6 +69,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run part K of N of the selection (default: $TELNYX_SHARD, CI_NODE_INDEX/TOTAL, JOB_COMPLETION_INDEX)",
     )
     group.addoption(
+        "--scenarios",
+        dest="telnyx_scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also run the scenario files of DIR (docs/scenarios.md)",
+    )
+    group.addoption("--no-scenarios", action="store_true", help="run no scenario, not even the built-in ones")
+    group.addoption("--stateful", dest="telnyx_stateful", action="store_true", help="schemathesis' stateful phase")
+    group.addoption(
         "--shard-durations", default=None, metavar="FILE", help="a previous run's durations.json: pack shards by time"
     )
 
@@ -77,11 +87,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{OPERATION_MARK}(label): the operation a conformance test concerns")
     if config.getoption("base_url", None) is None:
         return
+    from conformance.run.phases.scenarios import ScenarioError
     from spec.errors import SpecError
 
     try:
         context = build_context(config)
-    except (SpecError, TargetError) as exc:
+    except (SpecError, TargetError, ScenarioError) as exc:
         raise pytest.UsageError(str(exc)) from None
     activate(context)
     from conformance.target.transport import bound_sessionless_sends
@@ -205,6 +216,9 @@ def build_context(config: pytest.Config) -> RunContext:
         max_pages=opt("max_pages"),
         session=BoundedSession(target.max_response_bytes, target.timeout),
     )
+    from conformance.run.phases.scenarios import scenarios_for
+
+    context.scenarios = scenarios_for(index, opt("telnyx_scenarios"), builtin=not opt("no_scenarios"))
     from conformance.checks.knowledge import Knowledge, attach
 
     attach(schema, Knowledge(index, context.operations, target.max_response_bytes))  # what the checks read

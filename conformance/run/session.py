@@ -19,7 +19,9 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
     """The pytest command line of the run (without the key: that goes through the environment)."""
     tests = Path(__file__).parent.parent / "suite" / "test_operations.py"
     report_dir = Path(options.report_dir)
-    args = [str(tests), *(str(tests.with_name(name)) for name in ("test_pagination.py", "test_lifecycle.py"))]
+    modules = ["test_pagination.py", "test_lifecycle.py", "test_scenarios.py"]
+    modules += ["test_stateful.py"] if options.stateful else []
+    args = [str(tests), *(str(tests.with_name(name)) for name in modules)]
     args += ["-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent.parent)]
     # No assertion rewriting: the run's tests raise typed failures, and rewriting every module of
     # every pytest11 distribution (schemathesis, hypothesis, allure...) costs seconds and memory.
@@ -43,6 +45,7 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
         args = [arg for arg in args if arg != "-q"] + ["-p", "no:terminal"]  # -q is the terminal plugin's
         args += [] if options.quiet else ["--progress"]
     for flag, values in (
+        ("--scenarios", options.scenarios),
         ("--include-tag", options.include_tags),
         ("--exclude-tag", options.exclude_tags),
         ("--include-operation-id", options.operation_ids),
@@ -54,6 +57,8 @@ def pytest_args(options: RunOptions, target: Target, spec_path: Path, seed: int)
         ("--allow-unpinned", options.allow_unpinned),
         ("--allow-writes", options.allow_writes),
         ("--read-only", options.read_only),
+        ("--no-scenarios", options.no_scenarios),
+        ("--stateful", options.stateful),
     ):
         if on:
             args.append(flag)

@@ -21,6 +21,7 @@ from conformance.server.generation import GenerationError, generate
 from conformance.server.responses import Response, render, status_number
 from conformance.server.state.collections import Collection, infer_collections, infer_lists
 from conformance.server.state.pagination import paginate
+from conformance.server.state.relations import in_use_status, mentions, provisioned, reference_fields
 from conformance.server.validation import path_value_valid
 from spec.index import Operation, SpecIndex
 from spec.telnyx import data_schema, success_status
@@ -45,6 +46,7 @@ class Store:
         self.seed = seed
         self.collections = infer_collections(index)
         self.lists = infer_lists(index, self.collections)
+        self.references = reference_fields(self.collections)  # `<singular>_id` -> collection path
         self.creates = 0
         self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self.db.execute(
@@ -232,6 +234,9 @@ class Store:
         body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % self.creates
         seed = zlib.crc32(body) & 0x7FFFFFFF
         record_id = self._insert(collection, fields, seed=seed, created=True)
+        for target, provided in provisioned(collection.path, fields, self.collections):
+            self._ensure_seeded(target)  # an order's numbers join the account's (relations.PROVISIONS)
+            self._insert(target, provided, seed=(seed + len(provided)) & 0x7FFFFFFF, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))
 
     def _item(self, ctx: Context, collection: Collection) -> Response | None:
@@ -252,11 +257,33 @@ class Store:
             )
             self._rows.pop(collection.path, None)
             found = self.record(collection, record_id)
+        if method == "delete" and not ctx.faulty("delete-in-use-accepted"):
+            refused = self._in_use(ctx.operation, collection, record_id)
+            if refused is not None:
+                return refused
         if method == "delete" and not ctx.faulty("deleted-resource-retrievable"):
             self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (collection.path, record_id))
             self._rows.pop(collection.path, None)
             self._deleted.setdefault(collection.path, {})[record_id] = found
         return self._render_one(ctx, collection, found)
+
+    def _in_use(self, operation: Operation, collection: Collection, record_id: str) -> Response | None:
+        """The documented error for deleting a record another created record still refers to
+        (a credential connection's `outbound_voice_profile_id`), None when nothing does."""
+        field = next((name for name, path in self.references.items() if path == collection.path), None)
+        status = in_use_status(operation.node.get("responses") or {}) if field is not None else None
+        if field is None or status is None:
+            return None
+        # A prefilter on the stored JSON text, then the nested walk: only rows mentioning the id.
+        rows = self.db.execute(
+            "SELECT collection, id, fields FROM records WHERE created = 1 AND instr(fields, ?) > 0", (record_id,)
+        )
+        for owner, owner_id, fields in rows:
+            if mentions(orjson.loads(fields), field, record_id):
+                detail = f"{collection.path} {record_id} is in use by {owner} {owner_id} ({field}); remove that first"
+                code = 422 if not status.isdigit() else int(status)
+                return Response(code, envelope.simple(envelope.IN_USE, detail))
+        return None
 
     def _render_one(self, ctx: Context, collection: Collection, record: Any) -> Response:
         """The operation's documented success response, its `data` being this record."""

@@ -1,0 +1,90 @@
+"""Relations between the server's records: what a record's `*_id` fields refer to, and what a
+create provisions in another collection.
+
+Telnyx resources point at each other by id fields named after the resource
+(`outbound_voice_profile_id` names a record of `/outbound_voice_profiles`, `messaging_profile_id`
+one of `/messaging_profiles`), at the top of a body or nested (`outbound.outbound_voice_profile_id`
+of a credential connection). Knowing that lets the server refuse to delete a record another one
+still uses, as Telnyx does (a profile assigned to a connection), instead of leaving the
+connection pointing at nothing. The relation is inferred from the collections' names, not
+listed per resource, so every `<singular>_id` of the spec counts.
+
+One relation is not in any field name: ordering numbers (`POST /number_orders` with
+`phone_numbers: [{phone_number}]`) makes them the account's numbers (`/phone_numbers`). That
+is a Telnyx fact, declared here once (`PROVISIONS`), and applied only where the spec has both.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.server.state.collections import Collection
+
+# The create path -> (the collection it provisions, the list in the create's body, the field of
+# each entry that the provisioned record keeps, fields of the create copied onto each record).
+PROVISIONS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "/number_orders": (
+        "/phone_numbers",
+        "phone_numbers",
+        "phone_number",
+        ("connection_id", "messaging_profile_id", "billing_group_id", "customer_reference"),
+    ),
+}
+IN_USE_STATUSES = ("422", "409", "400", "4XX", "default")  # the first the delete documents answers
+MAX_DEPTH = 6  # nesting walked in a record's fields
+
+
+@dataclass(frozen=True)
+class Provision:
+    target: Collection
+    items: list[dict[str, Any]]  # each provisioned record's fields
+
+
+def reference_fields(collections: dict[str, Collection]) -> dict[str, str]:
+    """`<singular>_id` -> the collection path it names, for collections at the top of the API
+    (`/outbound_voice_profiles` -> `outbound_voice_profile_id`)."""
+    found = {}
+    for path in collections:
+        segments = path.strip("/").split("/")
+        if len(segments) != 1 or not segments[0] or "{" in path:
+            continue
+        name = segments[0]
+        singular = name[:-1] if name.endswith("s") else name
+        found[f"{singular}_id"] = path
+    return found
+
+
+def mentions(fields: Any, field: str, record_id: str, depth: int = 0) -> bool:
+    """Does `field` hold `record_id` anywhere in `fields` (nested objects and lists included)?"""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(fields, dict):
+        for name, value in fields.items():
+            if name == field and isinstance(value, (str, int)) and str(value) == record_id:
+                return True
+            if isinstance(value, (dict, list)) and mentions(value, field, record_id, depth + 1):
+                return True
+    elif isinstance(fields, list):
+        return any(mentions(item, field, record_id, depth + 1) for item in fields)
+    return False
+
+
+def in_use_status(responses: dict[str, Any]) -> str | None:
+    """The status a delete answers for a record in use: the first documented of 422, 409,
+    400, 4XX, default (a delete that documents none of them is accepted: no undocumented code)."""
+    return next((status for status in IN_USE_STATUSES if status in responses), None)
+
+
+def provisioned(
+    create_path: str, fields: dict[str, Any], collections: dict[str, Collection]
+) -> Iterator[tuple[Collection, dict[str, Any]]]:
+    """The records a create provisions elsewhere (an order's numbers), with their fields."""
+    declared = PROVISIONS.get(create_path)
+    if declared is None or declared[0] not in collections:
+        return
+    target, list_name, key, copied = declared
+    entries = fields.get(list_name)
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get(key), str) and entry[key]:
+            shared = {name: fields[name] for name in copied if isinstance(fields.get(name), str)}
+            yield collections[target], {**shared, key: entry[key]}

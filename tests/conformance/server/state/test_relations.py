@@ -1,0 +1,41 @@
+"""Relations between records: `*_id` fields named after collections, nested references, the
+status a delete of a record in use answers, and the numbers a number order provisions."""
+
+from conformance.server.state.collections import Collection
+from conformance.server.state.relations import in_use_status, mentions, provisioned, reference_fields
+
+
+def collection(path: str) -> Collection:
+    return Collection(path=path, item_path=f"{path}/{{id}}", id_param="id")
+
+
+COLLECTIONS = {p: collection(p) for p in ("/outbound_voice_profiles", "/phone_numbers", "/rooms/{id}/sessions")}
+
+
+def test_reference_fields_are_the_singular_of_top_level_collections() -> None:
+    assert reference_fields(COLLECTIONS) == {
+        "outbound_voice_profile_id": "/outbound_voice_profiles",
+        "phone_number_id": "/phone_numbers",
+    }
+
+
+def test_mentions_finds_nested_ids_as_text_or_number() -> None:
+    fields = {"outbound": {"outbound_voice_profile_id": 123}, "tags": [{"billing_group_id": "b"}]}
+    assert mentions(fields, "outbound_voice_profile_id", "123")
+    assert mentions(fields, "billing_group_id", "b")
+    assert not mentions(fields, "outbound_voice_profile_id", "12")
+    assert not mentions({"name": "123"}, "outbound_voice_profile_id", "123")
+
+
+def test_in_use_answers_a_documented_client_error_only() -> None:
+    assert in_use_status({"200": {}, "404": {}, "422": {}}) == "422"
+    assert in_use_status({"200": {}, "default": {}}) == "default"
+    assert in_use_status({"200": {}, "404": {}}) is None
+
+
+def test_an_order_provisions_its_numbers_with_the_shared_fields() -> None:
+    body = {"phone_numbers": [{"phone_number": "+13125550100"}, {"x": 1}], "messaging_profile_id": "m"}
+    found = [(c.path, fields) for c, fields in provisioned("/number_orders", body, COLLECTIONS)]
+    assert found == [("/phone_numbers", {"messaging_profile_id": "m", "phone_number": "+13125550100"})]
+    assert list(provisioned("/number_orders", body, {})) == []  # a spec without /phone_numbers
+    assert list(provisioned("/addresses", body, COLLECTIONS)) == []
