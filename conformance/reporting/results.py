@@ -183,13 +183,14 @@ def guarded(document: dict[str, Any], target: Target) -> dict[str, Any]:
     ):
         if operation.get("reason"):
             operation["reason"] = target.redact(operation["reason"])
-    for scenario in document.get("scenarios") or []:
-        if isinstance(scenario, dict) and isinstance(scenario.get("reason"), str):
-            scenario["reason"] = target.redact(scenario["reason"])
         for failure in operation.get("failures") or []:
             for name in TEXT_FIELDS:
                 if isinstance(failure.get(name), str):
                     failure[name] = target.redact(failure[name])
+    scenarios = document.get("scenarios") or []
+    for scenario in scenarios.values() if isinstance(scenarios, dict) else scenarios:
+        if isinstance(scenario, dict) and isinstance(scenario.get("reason"), str):
+            scenario["reason"] = target.redact(scenario["reason"])
     return document
 
 

@@ -202,6 +202,7 @@ def build_context(config: pytest.Config) -> RunContext:
         operation_ids=opt("include_operation_id"),
         labels=opt("include_operation"),
         rate_limit=opt("rate_limit"),
+        stateful=opt("telnyx_stateful"),
     )
     results = Results(target=target, spec_sha256=loaded.sha256, seed=seed)
     context = RunContext(

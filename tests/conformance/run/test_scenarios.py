@@ -193,6 +193,14 @@ def test_a_broken_scenario_lands_in_every_report_as_a_server_failure(
         text = (report / name).read_text(encoding="utf-8")
         assert KEY not in text, name
         assert "voice-profile-in-use" in text, name
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(report / "junit.xml").getroot().find("testsuite[@name='scenarios']")
+    assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "1"
+    failed = suite.find("testcase[@name='voice-profile-in-use']/failure")
+    assert failed is not None and failed.get("type") == "server" and (failed.text or "").count("curl -X ") == 3
+    matrix = (report / "matrix.md").read_text(encoding="utf-8")
+    assert "| `voice-profile-in-use` | failed at step 3 of 6: scenario 'voice-profile-in-use', step 3" in matrix
 
 
 def test_no_scenarios_and_a_bad_scenarios_dir(shared_spec_path: Path, env: dict[str, str], tmp_path: Path) -> None:
