@@ -36,6 +36,11 @@ def test_scenario(scenario: Scenario) -> None:
         RUN.results.scenarios[scenario.name] = {"status": "skipped", "reason": reason, **outcome}
         pytest.skip(reason)
     RUN.results.scenarios[scenario.name] = {"status": "errored", **outcome}  # until it ends
+    if RUN.allure:
+        import allure
+
+        allure.dynamic.title(f"scenario {scenario.name} ({len(scenario.steps)} steps)")
+        allure.dynamic.description(scenario.description)
     failures = run_scenario(CLIENT, scenario, RUN.max_pages)
     if failures:
         step = failures[0].step

@@ -76,6 +76,7 @@ def test_a_good_file_parses(index: Any) -> None:
         (with_step(expect={"contains": {"where": {}}}), "expect.contains: expected items"),
         (with_step(extract={"x": "data"}), "extract: 'x': expected a name and a JSON pointer"),
         (with_step(whatever=1), "unknown key 'whatever' in a step"),
+        (with_step(query={"filter[x]": [1, 2]}), "query: values must be text, numbers or booleans"),
     ],
 )
 def test_a_bad_file_is_one_line_naming_the_place(index: Any, data: Any, message: str) -> None:
@@ -97,6 +98,19 @@ def test_files_that_are_not_yaml_or_repeat_a_name_are_refused(index: Any, tmp_pa
         scenarios_for(index, [str(tmp_path)], builtin=False)
     with pytest.raises(ScenarioError, match=r"--scenarios .*nowhere: no such file or directory"):
         scenarios_for(index, [str(tmp_path / "nowhere")])
+
+
+def test_yaml_dates_become_text_and_aliases_cannot_explode(index: Any, tmp_path: Path) -> None:
+    dated = tmp_path / "dated.yaml"
+    body = "{name: x, whitelisted_destinations: [US], note: 2024-01-02}"
+    dated.write_text(f"name: dated\nsteps:\n  - request: POST /messaging_profiles\n    body: {body}\n", "utf-8")
+    assert load_scenario(dated, index).steps[0].body["note"] == "2024-01-02"
+    laughs = ["name: laughs", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    laughs += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(laughs) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"bomb.yaml: over 100,000 values"):
+        load_scenario(bomb, index)
 
 
 def test_the_builtin_scenarios_load(index: Any) -> None:

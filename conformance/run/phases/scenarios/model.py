@@ -21,6 +21,7 @@ BUILTIN = Path(__file__).with_name("builtin")  # the default scenarios, run unle
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 256 * 1024  # a scenario is a few dozen lines; anything larger is not one
 MAX_STEPS = 50
+MAX_NODES = 100_000  # values in one file, aliases expanded: YAML anchors must not explode a body
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}")
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 READS = frozenset({"get", "head", "options"})
@@ -125,6 +126,7 @@ def load_scenario(path: Path, index: SpecIndex) -> Scenario:
 
 def parse_scenario(data: Any, index: SpecIndex, source: str) -> Scenario:
     where = _Where(source)
+    data = _as_json(data, where)
     if not isinstance(data, dict):
         raise where.error("expected a mapping with name, steps")
     where.keys(data, {"name", "description", "steps", "cleanup"}, "the scenario")
@@ -142,6 +144,27 @@ def parse_scenario(data: Any, index: SpecIndex, source: str) -> Scenario:
     cleanup = tuple(_step(raw, index, where.at(f"cleanup[{n}]"), set(known)) for n, raw in enumerate(raw_cleanup, 1))
     description = data.get("description", "")
     return Scenario(name, description if isinstance(description, str) else "", steps, cleanup, source)
+
+
+def _as_json(data: Any, where: "_Where") -> Any:
+    """The file's data as JSON values (a YAML date becomes its text, a number key a string), so
+    that every body can be sent; bounded, so that nested YAML aliases cannot expand without end."""
+    import orjson
+
+    stack, seen = [data], 0
+    while stack:
+        current = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise where.error(f"over {MAX_NODES:,} values (YAML aliases expanded): not a scenario file")
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    try:
+        return orjson.loads(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS))
+    except (TypeError, orjson.JSONEncodeError):
+        raise where.error("holds values JSON cannot carry (binary data, sets)") from None
 
 
 class _Where:
@@ -173,6 +196,9 @@ def _step(raw: Any, index: SpecIndex, where: _Where, known: set[str]) -> Step:
     if needed - set(path) or set(path) - needed:
         raise where.error(f"path: {operation.path} takes {sorted(needed) or 'no parameters'}, given {sorted(path)}")
     query, body = _mapping(raw, "query", where), raw.get("body")
+    for key, values in (("path", path), ("query", query)):
+        if not all(isinstance(v, (str, int, float, bool)) for v in values.values()):
+            raise where.error(f"{key}: values must be text, numbers or booleans (one query key per value)")
     expect = _mapping(raw, "expect", where)
     where.keys(expect, _EXPECT_KEYS, "expect")
     for value in (path, query, body, expect):
