@@ -9,6 +9,11 @@ still uses, as Telnyx does (a profile assigned to a connection), instead of leav
 connection pointing at nothing. The relation is inferred from the collections' names, not
 listed per resource, so every `<singular>_id` of the spec counts.
 
+A PATCH or PUT of a settings path under a record (`PATCH /phone_numbers/{id}/messaging`, which
+assigns a messaging profile to a number) changes that record: the fields it sets that the
+record's own view declares, with a value valid there, are kept on the record (`settings_fields`),
+so `GET /phone_numbers/{id}` shows the profile assigned.
+
 One relation is not in any field name: ordering numbers (`POST /number_orders` with
 `phone_numbers: [{phone_number}]`) makes them the account's numbers (`/phone_numbers`). That
 is a Telnyx fact, declared here once (`PROVISIONS`), and applied only where the spec has both.
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.server.state.collections import Collection
+from spec.index import SpecIndex
 
 # The create path -> (the collection it provisions, the list in the create's body, the field of
 # each entry that the provisioned record keeps, fields of the create copied onto each record).
@@ -88,3 +94,38 @@ def provisioned(
         if isinstance(entry, dict) and isinstance(entry.get(key), str) and entry[key]:
             shared = {name: fields[name] for name in copied if isinstance(fields.get(name), str)}
             yield collections[target], {**shared, key: entry[key]}
+
+
+def settings_owner(collections: dict[str, Collection], template: str) -> Collection | None:
+    """The collection whose record a settings path changes: `P/{id}/name` with `P/{id}` an
+    item path and no collection of its own (`/phone_numbers/{id}/messaging`)."""
+    head, _, last = template.rpartition("/")
+    if not last or "{" in last or template in collections:
+        return None
+    return next((c for c in collections.values() if c.item_path == head and c.single_pointer), None)
+
+
+def settings_fields(index: SpecIndex, owner: Collection, body: Any) -> dict[str, Any]:
+    """The fields of a settings body the owner's view declares, non-null and valid there (null
+    means "leave unchanged" in Telnyx's settings bodies; an invalid value would make the
+    record's own view break its schema)."""
+    if not isinstance(body, dict) or owner.single_pointer is None:
+        return {}
+    from spec.pointer import get
+    from spec.telnyx import flat_properties
+
+    properties = flat_properties(index, owner.single_pointer, get(index.doc, owner.single_pointer, None))
+    kept = {}
+    for name, value in body.items():
+        if value is None or name not in properties or name == owner.id_field:
+            continue
+        pointer, schema = index.deref(*properties[name])
+        if isinstance(schema, dict) and schema.get("readOnly"):
+            continue
+        try:
+            valid = index.schema_validator(pointer).is_valid(value)
+        except Exception:
+            valid = False
+        if valid:
+            kept[name] = value
+    return kept

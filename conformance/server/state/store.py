@@ -21,7 +21,14 @@ from conformance.server.generation import GenerationError, generate
 from conformance.server.responses import Response, render, status_number
 from conformance.server.state.collections import Collection, infer_collections, infer_lists
 from conformance.server.state.pagination import paginate
-from conformance.server.state.relations import in_use_status, mentions, provisioned, reference_fields
+from conformance.server.state.relations import (
+    in_use_status,
+    mentions,
+    provisioned,
+    reference_fields,
+    settings_fields,
+    settings_owner,
+)
 from conformance.server.validation import path_value_valid
 from spec.index import Operation, SpecIndex
 from spec.telnyx import data_schema, success_status
@@ -193,7 +200,27 @@ class Store:
         collection = self._item_collection(operation)
         if collection is not None:
             return self._item(ctx, collection)
+        if operation.method in ("patch", "put") and not ctx.faulty("update-ignored"):
+            self._settings(ctx)
         return None
+
+    def _settings(self, ctx: Context) -> None:
+        """A settings PATCH/PUT under a record (`/phone_numbers/{id}/messaging`) changes the
+        record (relations.settings_fields); the answer itself stays generated."""
+        assert ctx.operation is not None and ctx.match is not None
+        owner = settings_owner(self.collections, ctx.operation.path)
+        record_id = ctx.match.path_params.get(owner.id_param) if owner is not None else None
+        if owner is None or record_id is None:
+            return
+        found = self.record(owner, record_id)
+        fields = settings_fields(self.index, owner, ctx.parsed_body) if found is not None else {}
+        if found is None or not fields:
+            return
+        self.db.execute(
+            "UPDATE records SET fields = ?, version = version + 1 WHERE collection = ? AND id = ?",
+            (orjson.dumps({**found[2], **fields}).decode(), owner.path, record_id),
+        )
+        self._rows.pop(owner.path, None)
 
     def _owners(self, template: str) -> list[Collection]:
         """Collections whose item path is a prefix of `template` (their id must exist)."""

@@ -172,6 +172,24 @@ def test_each_builtin_scenario_fails_at_the_step_its_fault_breaks(
     assert [line for line in failure.page.curl.splitlines() if line.startswith("#")][-1].startswith(f"# {name}, step")
 
 
+def test_contains_walks_the_pages_of_a_list(shared_spec_path: Path, index: Any) -> None:
+    """45 seeded profiles and the new one, 10 a page: it is on page 5, found within 5 pages and
+    not within 2 (with a curl for every page fetched)."""
+    listing = {
+        "name": "the list has it",
+        "request": "GET /messaging_profiles",
+        "query": {"page[number]": 1, "page[size]": 10},
+        "expect": {"contains": {"where": {"id": "${profile.id}"}, "as": "found"}},
+    }
+    scenario = parse_scenario({**GOOD, "steps": [GOOD["steps"][0], listing]}, index, "paged.yaml")
+    with embedded_server(shared_spec_path, KEY) as url:
+        client = Client(Target(base_url=url, api_key=KEY), index=index)
+        assert run_scenario(client, scenario, 5) == []
+        (failure,) = run_scenario(client, scenario, 2)
+    assert failure.step == 2 and "(2 page(s) walked)" in failure.message
+    assert "page%5Bnumber%5D=2" in failure.page.curl and failure.page.curl.count("curl -X ") == 3
+
+
 # --- a real run -----------------------------------------------------------------------------------
 
 VOICE = ["CreateVoiceProfile", "CreateCredentialConnection", "DeleteOutboundVoiceProfile"]

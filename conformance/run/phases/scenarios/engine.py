@@ -81,7 +81,7 @@ def judge(
         pages: list[Page] = []
         if step.contains is not None:
             where = {name: resolve(value, values) for name, value in step.contains.where.items()}
-            found, pages = _find(client, step, page, where, max_pages)
+            found, pages = _find(client, step, page, where, max_pages, values)
             if found is None:
                 shown = ", ".join(f"{k}={v!r}" for k, v in where.items())
                 return f"no item with {shown} in {step.contains.items} ({1 + len(pages)} page(s) walked)", pages
@@ -97,7 +97,9 @@ def judge(
     return None, pages
 
 
-def _find(client: Client, step: Step, page: Page, where: dict[str, Any], max_pages: int) -> tuple[Any, list[Page]]:
+def _find(
+    client: Client, step: Step, page: Page, where: dict[str, Any], max_pages: int, values: dict[str, Any]
+) -> tuple[Any, list[Page]]:
     """The first item of the list matching `where`, walking `page[number]` while the answer's
     meta says there are more pages (at most `max_pages` in all)."""
     assert step.contains is not None
@@ -113,7 +115,7 @@ def _find(client: Client, step: Step, page: Page, where: dict[str, Any], max_pag
             return None, fetched
         number += 1
         query = {**{k: str(v) for k, v in current.query.items()}, "page[number]": str(number)}
-        path = {name: _text(value) for name, value in step.path.items()}
+        path = {name: _text(resolve(value, values)) for name, value in step.path.items()}
         url = client.url(step.operation.path, path)
         current = client.request("GET", url, query, label=step.label)
         if current.status != 200:

@@ -39,3 +39,18 @@ def test_an_order_provisions_its_numbers_with_the_shared_fields() -> None:
     assert found == [("/phone_numbers", {"messaging_profile_id": "m", "phone_number": "+13125550100"})]
     assert list(provisioned("/number_orders", body, {})) == []  # a spec without /phone_numbers
     assert list(provisioned("/addresses", body, COLLECTIONS)) == []
+
+
+def test_a_settings_patch_changes_its_record_with_valid_declared_fields(shared_spec_path) -> None:  # type: ignore[no-untyped-def]
+    from conformance.server.state.collections import infer_collections
+    from conformance.server.state.relations import settings_fields, settings_owner
+    from spec.load import load_spec
+
+    index = load_spec(shared_spec_path).index()
+    collections = infer_collections(index)
+    owner = settings_owner(collections, "/phone_numbers/{id}/messaging")
+    assert owner is not None and owner.path == "/phone_numbers"
+    assert settings_owner(collections, "/phone_numbers/{id}") is None  # the item itself
+    assert settings_owner(collections, "/phone_numbers/{id}/actions/enable_emergency") is None
+    body = {"messaging_profile_id": "m-1", "messaging_product": None, "undeclared": 1, "connection_id": 5}
+    assert settings_fields(index, owner, body) == {"messaging_profile_id": "m-1"}  # null, unknown, invalid: left
