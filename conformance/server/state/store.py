@@ -295,16 +295,15 @@ class Store:
         return self._render_one(ctx, collection, found)
 
     def _in_use(self, operation: Operation, collection: Collection, record_id: str) -> Response | None:
-        """The documented error for deleting a record another created record still refers to
-        (a credential connection's `outbound_voice_profile_id`), None when nothing does."""
+        """The documented error for deleting a record another record still refers to (a credential
+        connection's `outbound_voice_profile_id`, a number a settings PATCH gave a messaging
+        profile), None when nothing does."""
         field = next((name for name, path in self.references.items() if path == collection.path), None)
         status = in_use_status(operation.node.get("responses") or {}) if field is not None else None
         if field is None or status is None:
             return None
         # A prefilter on the stored JSON text, then the nested walk: only rows mentioning the id.
-        rows = self.db.execute(
-            "SELECT collection, id, fields FROM records WHERE created = 1 AND instr(fields, ?) > 0", (record_id,)
-        )
+        rows = self.db.execute("SELECT collection, id, fields FROM records WHERE instr(fields, ?) > 0", (record_id,))
         for owner, owner_id, fields in rows:
             if mentions(orjson.loads(fields), field, record_id):
                 detail = f"{collection.path} {record_id} is in use by {owner} {owner_id} ({field}); remove that first"

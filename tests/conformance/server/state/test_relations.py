@@ -54,3 +54,24 @@ def test_a_settings_patch_changes_its_record_with_valid_declared_fields(shared_s
     assert settings_owner(collections, "/phone_numbers/{id}/actions/enable_emergency") is None
     body = {"messaging_profile_id": "m-1", "messaging_product": None, "undeclared": 1, "connection_id": 5}
     assert settings_fields(index, owner, body) == {"messaging_profile_id": "m-1"}  # null, unknown, invalid: left
+
+
+def test_a_profile_a_number_uses_cannot_be_deleted_until_the_number_is_released() -> None:
+    """The relation set by a settings PATCH on a seeded number counts like a created one."""
+    from spec.index import build_index
+    from spec.load import load_spec
+    from tests.conformance.server.faults.test_faults import SHARED_SPEC, call, server
+
+    index = build_index(load_spec(SHARED_SPEC, allow_unpinned=True, use_cache=False).data)
+    app = server(index)
+    profile = call(app, "POST", "/messaging_profiles", json={"name": "pro", "whitelisted_destinations": ["US"]})
+    profile_id = profile.json()["data"]["id"]
+    number = call(app, "GET", "/phone_numbers").json()["data"][0]["id"]
+    assert call(
+        app, "PATCH", f"/phone_numbers/{number}/messaging", json={"messaging_profile_id": profile_id}
+    ).is_success
+    assert call(app, "GET", f"/phone_numbers/{number}").json()["data"]["messaging_profile_id"] == profile_id
+    refused = call(app, "DELETE", f"/messaging_profiles/{profile_id}")
+    assert refused.status_code == 422 and "in use by /phone_numbers" in refused.json()["errors"][0]["detail"]
+    assert call(app, "DELETE", f"/phone_numbers/{number}").is_success
+    assert call(app, "DELETE", f"/messaging_profiles/{profile_id}").status_code == 200
