@@ -120,6 +120,15 @@ def test_the_builtin_scenarios_load(index: Any) -> None:
     assert scenarios_for(index, [], builtin=False) == []
 
 
+def test_the_documented_example_is_a_valid_scenario(index: Any) -> None:
+    import yaml
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = parse_scenario(yaml.safe_load(example), index, "docs/scenarios.md")
+    assert scenario.name == "voice-profile-in-use" and len(scenario.steps) == 3 and len(scenario.cleanup) == 1
+
+
 def test_references_keep_types_and_interpolate_text() -> None:
     values = {"order": {"id": 7, "numbers": [{"phone_number": "+13125550100"}]}}
     assert resolve({"id": "${order.id}", "n": "${order.numbers.0.phone_number}"}, values) == {
