@@ -257,3 +257,28 @@ def test_no_scenarios_and_a_bad_scenarios_dir(shared_spec_path: Path, env: dict[
     quiet = run_cli(env, *args, *ids, "--max-examples", "1", "--seed", "1", "--no-scenarios", "--quiet")
     summary = orjson.loads((tmp_path / "r" / "summary.json").read_bytes())
     assert "scenarios" not in summary and "scenarios" not in summary["totals"]["requests_by_phase"], quiet.stderr
+
+
+def test_a_users_scenario_runs_beside_no_builtin_one(
+    shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """--scenarios DIR with --no-scenarios: the user's file runs (its operations selected), alone."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    flow = {
+        "name": "voice-fetch",
+        "steps": [
+            {"request": "POST /outbound_voice_profiles", "body": {"name": "mine"}, "extract": {"p": "/data"}},
+            {"request": "GET /outbound_voice_profiles/{id}", "path": {"id": "${p.id}"}, "expect": {"status": 200}},
+        ],
+        "cleanup": [{"request": "DELETE /outbound_voice_profiles/{id}", "path": {"id": "${p.id}"}}],
+    }
+    (mine / "voice.json").write_bytes(orjson.dumps(flow))
+    ids = [arg for i in VOICE for arg in ("--include-operation-id", i)]
+    args = ["--api-key", KEY, "--spec", str(shared_spec_path), "--report-dir", str(tmp_path / "r"), *ids]
+    done = run_cli(env, *args, "--max-examples", "1", "--seed", "1", "--no-scenarios", "--scenarios", str(mine))
+    summary = orjson.loads((tmp_path / "r" / "summary.json").read_bytes())
+    assert summary["scenarios"] == [
+        {"name": "voice-fetch", "status": "passed", "steps": 2, "file": str(mine / "voice.json")}
+    ], done.stdout
+    assert summary["totals"]["requests_by_phase"]["scenarios"] == 3  # two steps and the cleanup
