@@ -53,7 +53,18 @@ def lines(summary: dict[str, Any], report_dir: str | None = None) -> list[str]:
     found.append(f"setup problems: {setup}" + (f" ({setup_kinds})" if setup else ""))
     skipped = f", {totals['skipped']} not sent" if totals["skipped"] else ""
     found.append(
-        f"{count} operations{skipped}, {totals['requests']} requests"
+        f"{count} operations{skipped}, {totals['requests']} requests{_scenarios(summary)}"
         + (f"; see {report_dir}/matrix.html" if report_dir else "")
     )
     return found
+
+
+def _scenarios(summary: dict[str, Any]) -> str:
+    """`, scenarios 3 of 3 passed` (and which broke, at which step): named flows the run ran."""
+    scenarios = summary.get("scenarios") or []
+    ran = [s for s in scenarios if s.get("status") != "skipped"]
+    if not ran:
+        return ""
+    passed = sum(s.get("status") == "passed" for s in ran)
+    broken = [f"{s['name']} at step {s['step']}" for s in ran if s.get("status") == "failed" and s.get("step")]
+    return f", scenarios {passed} of {len(ran)} passed" + (f" (broken: {', '.join(broken)})" if broken else "")

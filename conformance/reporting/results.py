@@ -107,7 +107,7 @@ class Results:
     evidence: dict[tuple[str, str, str], Evidence] = field(default_factory=dict)  # (label, class, message)
     requests: int = 0
     rate_limited: int = 0
-    requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle
+    requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle, scenarios
     ran: set[str] = field(default_factory=set)  # labels whose own test got to run
     interrupted: bool = False
     hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count

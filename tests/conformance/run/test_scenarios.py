@@ -222,6 +222,7 @@ def test_a_broken_scenario_lands_in_every_report_as_a_server_failure(
         args = ["--base-url", url, "--api-key", KEY, "--spec", str(shared_spec_path), *ids]
         result = run_cli(env, *args, "--max-examples", "1", "--seed", "1", "--report-dir", str(report))
     assert result.returncode == 1, result.stdout + result.stderr
+    assert "scenarios 0 of 1 passed (broken: voice-profile-in-use at step 3)" in result.stdout.splitlines()[-1]
     summary = orjson.loads((report / "summary.json").read_bytes())
     (scenario,) = summary["scenarios"]
     assert (scenario["name"], scenario["status"], scenario["step"]) == ("voice-profile-in-use", "failed", 3)
@@ -282,3 +283,4 @@ def test_a_users_scenario_runs_beside_no_builtin_one(
         {"name": "voice-fetch", "status": "passed", "steps": 2, "file": str(mine / "voice.json")}
     ], done.stdout
     assert summary["totals"]["requests_by_phase"]["scenarios"] == 3  # two steps and the cleanup
+    assert ", scenarios 1 of 1 passed" in done.stdout.splitlines()[-1]
