@@ -296,6 +296,25 @@ class DeletedRetrievable(UseAfterFree):
         self.page = page
 
 
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+class ScenarioStepFailed(PaginationFailure):
+    """A step of a named multi-step scenario (conformance/run/phases/scenarios, docs/scenarios.md)
+    did not answer as the flow needs: its status, a value, a list that should hold what an earlier
+    step created, or a value to extract for the next steps. The message names the scenario and the
+    step; the page's curl replays every step up to the failing one."""
+
+    code = "TX401"
+    checks = ("telnyx_scenario_step",)
+    kind_title = "Scenario step failed"
+    __slots__ = ("step",)
+
+    def __init__(self, *, operation: str, message: str, step: int, page: Page | None = None) -> None:
+        super().__init__(operation=operation, message=message, page=page)
+        self.step = step  # 1-based, in the scenario's steps
+
+
 class Failures(FailureGroup, AssertionError):
     """Several failures of one test, reported to pytest as a failed (not errored) test."""
 

@@ -65,6 +65,19 @@ def run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress line or per-test output, only the verdict")
     run.add_argument("--compare", metavar="DIR", help="a previous run's report dir: the matrix shows what changed")
     run.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also run the scenario files of DIR (a file also works; repeatable; see docs/scenarios.md)",
+    )
+    run.add_argument("--no-scenarios", action="store_true", help="run no scenario, not even the built-in ones")
+    run.add_argument(
+        "--stateful",
+        action="store_true",
+        help="also run schemathesis' stateful phase over the links it infers (off by default: see docs/scenarios.md)",
+    )
+    run.add_argument(
         "--shard",
         type=_shard,
         metavar="K/N",
@@ -175,6 +188,9 @@ def run_command(args: argparse.Namespace) -> int:
         webhook_port=args.webhook_port,
         webhook_grace=args.webhook_grace,
         client=args.client,
+        scenarios=args.scenarios,
+        no_scenarios=args.no_scenarios,
+        stateful=args.stateful,
     )
     try:
         return run(options)

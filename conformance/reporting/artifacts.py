@@ -115,7 +115,7 @@ def _write_junit(context: Any, report_dir: Path) -> None:
 
     operations = context.operations
     tagged = [(operation_tag(operations.get(label)), op) for label, op in context.results.operations.items()]
-    write_text(report_dir / "junit.xml", junit.render(tagged), context.target)
+    write_text(report_dir / "junit.xml", junit.render(tagged, context.results.scenarios), context.target)
 
 
 def _write_allure_frame(context: Any, allure_dir: Path) -> None:

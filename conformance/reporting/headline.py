@@ -56,7 +56,7 @@ def lines(summary: dict[str, Any], report_dir: str | None = None) -> list[str]:
         found.append(drift_line(summary, by_class["drift"], len(touched["drift"]), report_dir))
     skipped = f", {totals['skipped']} not sent" if totals["skipped"] else ""
     found.append(
-        f"{count} operations{skipped}, {totals['requests']} requests"
+        f"{count} operations{skipped}, {totals['requests']} requests{_scenarios(summary)}"
         + (f"; see {report_dir}/matrix.html" if report_dir else "")
     )
     return found
@@ -75,3 +75,14 @@ def drift_line(summary: dict[str, Any], drift: Counter[str], operations: int, re
         + (f" ({sum(drift.values())} drift failures: {checks})" if drift else "")
         + f", {gone} gone from the spec (not sent){where}"
     )
+
+
+def _scenarios(summary: dict[str, Any]) -> str:
+    """`, scenarios 3 of 3 passed` (and which broke, at which step): named flows the run ran."""
+    scenarios = summary.get("scenarios") or []
+    ran = [s for s in scenarios if s.get("status") != "skipped"]
+    if not ran:
+        return ""
+    passed = sum(s.get("status") == "passed" for s in ran)
+    broken = [f"{s['name']} at step {s['step']}" for s in ran if s.get("status") == "failed" and s.get("step")]
+    return f", scenarios {passed} of {len(ran)} passed" + (f" (broken: {', '.join(broken)})" if broken else "")

@@ -1,19 +1,27 @@
 """JUnit XML for CI: one testcase per operation and check (`classname` = tag.operation, `name` =
 check), so a CI test view lists exactly which check failed where. A failing check is a
 `<failure>` whose type is its triage class; a transport error is an `<error>`; an operation not
-sent is one skipped testcase."""
+sent is one skipped testcase. Named scenarios are one testcase each in the `scenarios` suite,
+a failed one carrying its step's failure (class, message, the curl of every step)."""
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.reporting.results import OperationResult
 
 OPERATION_CASE = "(operation)"
+SCENARIOS = "scenarios"  # the testsuite of the named scenarios
+SCENARIO_CHECK = "telnyx_scenario_step"
 
 
-def document(operations: Iterable[tuple[str, OperationResult]], suite: str = "telnyx-conformance") -> ET.Element:
-    """`operations`: (tag, result) pairs, in run order."""
+def document(
+    operations: Iterable[tuple[str, OperationResult]],
+    suite: str = "telnyx-conformance",
+    scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ET.Element:
+    """`operations`: (tag, result) pairs, in run order; `scenarios`: Results.scenarios."""
+    operations = list(operations)
     root = ET.Element("testsuites", name=suite)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suites: dict[str, ET.Element] = {}
@@ -43,6 +51,8 @@ def document(operations: Iterable[tuple[str, OperationResult]], suite: str = "te
                     for f in failures
                 )
                 counts[tag]["errors" if element == "error" else "failures"] += 1
+    if scenarios:
+        _scenarios(root, suites, counts, scenarios, [f for _, op in operations for f in op.failures])
     for tag, node in suites.items():
         for key, value in counts[tag].items():
             node.set(key, str(value))
@@ -50,6 +60,30 @@ def document(operations: Iterable[tuple[str, OperationResult]], suite: str = "te
     for key, value in totals.items():
         root.set(key, str(value))
     return root
+
+
+def _scenarios(
+    root: ET.Element,
+    suites: dict[str, ET.Element],
+    counts: dict[str, dict[str, int]],
+    scenarios: Mapping[str, Mapping[str, Any]],
+    failures: list[Any],
+) -> None:
+    node = suites[SCENARIOS] = ET.SubElement(root, "testsuite", name=SCENARIOS)
+    tally = counts[SCENARIOS] = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for name, outcome in sorted(scenarios.items()):
+        case = ET.SubElement(node, "testcase", classname=SCENARIOS, name=name)
+        tally["tests"] += 1
+        if outcome.get("status") == "skipped":
+            ET.SubElement(case, "skipped", message=str(outcome.get("reason", "")))
+            tally["skipped"] += 1
+        elif outcome.get("status") in ("failed", "errored"):
+            mine = f"scenario {name!r}, "
+            record = next((f for f in failures if f.check == SCENARIO_CHECK and mine in f.message), None)
+            kind = record.classification if record is not None else "server"
+            child = ET.SubElement(case, "failure", type=kind, message=f"[{kind}] {outcome.get('reason', '')}")
+            child.text = (record.message + (f"\nreproduce:\n{record.curl}" if record.curl else "")) if record else None
+            tally["failures"] += 1
 
 
 def _cases(result: OperationResult) -> list[tuple[str, str, list[Any]]]:
@@ -66,7 +100,9 @@ def _cases(result: OperationResult) -> list[tuple[str, str, list[Any]]]:
     return [(name, kind if name in by_check else "passed", by_check.get(name, [])) for name in names]
 
 
-def render(operations: Iterable[tuple[str, OperationResult]]) -> str:
-    root = document(operations)
+def render(
+    operations: Iterable[tuple[str, OperationResult]], scenarios: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
+    root = document(operations, scenarios=scenarios)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

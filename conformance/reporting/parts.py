@@ -28,6 +28,7 @@ def dump_results(results: Results) -> dict[str, Any]:
         "rate_limited": results.rate_limited,
         "requests_by_phase": dict(results.requests_by_phase),
         "hostility": dict(results.hostility),
+        "scenarios": dict(results.scenarios),
         **({"interrupted": True} if results.interrupted else {}),
         **({"client": results.client} if results.client else {}),  # --client: which client, drift's counts
     }
@@ -46,6 +47,9 @@ def fold(results: Results, parts: Iterable[dict[str, Any]]) -> None:
             results.hostility[kind] = results.hostility.get(kind, 0) + count
         results.interrupted = results.interrupted or bool(part.get("interrupted"))
         results.client = results.client or part.get("client")
+        for name, outcome in part.get("scenarios", {}).items():  # each scenario runs in one part
+            if outcome.get("status") != "skipped" or name not in results.scenarios:
+                results.scenarios[name] = outcome
     seen: dict[str, list[tuple[OperationResult, bool]]] = {}
     for part in parts:
         for label, raw in part["operations"].items():

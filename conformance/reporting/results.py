@@ -108,12 +108,14 @@ class Results:
     evidence: dict[tuple[str, str, str], Evidence] = field(default_factory=dict)  # (label, class, message)
     requests: int = 0
     rate_limited: int = 0
-    requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle
+    requests_by_phase: Counter[str] = field(default_factory=Counter)  # of `requests`: pagination, lifecycle, scenarios
     ran: set[str] = field(default_factory=set)  # labels whose own test got to run
     interrupted: bool = False
     hostility: dict[str, int] = field(default_factory=dict)  # conformance.target.hostility: kind -> count
     shard: dict[str, Any] | None = None  # --shard K/N: {"index", "total", "selection"} (conformance/run/shards.py)
     client: dict[str, Any] | None = None  # --client: {"spec", "sha256", "operations"} (conformance/run/client.py)
+    # name -> {"status", "steps", "file", and for a failed or skipped one "step" (1-based) / "reason"}
+    scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def mark_interrupted(self) -> None:
         """After Ctrl-C: an operation whose test never ran is skipped, not passed."""
@@ -155,6 +157,7 @@ class Results:
             "totals": self.totals(),
             **({"interrupted": True} if self.interrupted else {}),
             **({"hostility": dict(self.hostility)} if self.hostility else {}),
+            **({"scenarios": [{"name": k, **v} for k, v in sorted(self.scenarios.items())]} if self.scenarios else {}),
         }
 
     def write(self, report_dir: Path) -> Path:
@@ -187,6 +190,10 @@ def guarded(document: dict[str, Any], target: Target) -> dict[str, Any]:
             for name in TEXT_FIELDS:
                 if isinstance(failure.get(name), str):
                     failure[name] = target.redact(failure[name])
+    scenarios = document.get("scenarios") or []
+    for scenario in scenarios.values() if isinstance(scenarios, dict) else scenarios:
+        if isinstance(scenario, dict) and isinstance(scenario.get("reason"), str):
+            scenario["reason"] = target.redact(scenario["reason"])
     return document
 
 

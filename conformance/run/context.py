@@ -43,6 +43,7 @@ class RunContext:
     shard: Any = None  # conformance.run.shards.ShardPlan under --shard K/N: this shard's operations
     webhook_url: str | None = None  # run --webhooks: the sink's URL, named in positive request bodies
     client: Any = None  # conformance.run.client.ClientPlan under --client: the old client's operations
+    scenarios: list[Any] = field(default_factory=list)  # conformance.run.phases.scenarios.Scenario, checked
 
     def coverage(self) -> Any:
         if self._coverage is None:

@@ -44,6 +44,9 @@ class RunOptions:
     compare: str | None = None  # a previous run's report dir, for the matrix
     shard: Any = None  # conformance.run.shards.Shard: run part K of N (the runner resolves flag or environment)
     durations: str | None = None  # a previous run's durations.json: shards packed by measured time
+    scenarios: list[str] = field(default_factory=list)  # --scenarios DIR: the user's scenario files
+    no_scenarios: bool = False  # not even the built-in scenarios
+    stateful: bool = False  # schemathesis' stateful phase (links inferred from the spec)
     rate_limit_scope: str = "total"  # --rate-limit is the total over all shards ("total") or each shard's
     webhooks: bool = False  # receive the target's webhooks and judge them (conformance/run/webhooks.py)
     webhook_public_url: str | None = None  # where a remote target reaches the sink (a tunnel)

@@ -79,6 +79,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="an old client's spec: send its operations as it does, judge by what it reads",
     )
     group.addoption(
+        "--scenarios",
+        dest="telnyx_scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also run the scenario files of DIR (docs/scenarios.md)",
+    )
+    group.addoption("--no-scenarios", action="store_true", help="run no scenario, not even the built-in ones")
+    group.addoption("--stateful", dest="telnyx_stateful", action="store_true", help="schemathesis' stateful phase")
+    group.addoption(
         "--shard-durations", default=None, metavar="FILE", help="a previous run's durations.json: pack shards by time"
     )
 
@@ -87,11 +97,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{OPERATION_MARK}(label): the operation a conformance test concerns")
     if config.getoption("base_url", None) is None:
         return
+    from conformance.run.phases.scenarios import ScenarioError
     from spec.errors import SpecError
 
     try:
         context = build_context(config)
-    except (SpecError, TargetError) as exc:
+    except (SpecError, TargetError, ScenarioError) as exc:
         raise pytest.UsageError(str(exc)) from None
     activate(context)
     from conformance.target.transport import bound_sessionless_sends
@@ -209,6 +220,7 @@ def build_context(config: pytest.Config) -> RunContext:
         operation_ids=opt("include_operation_id"),
         labels=opt("include_operation"),
         rate_limit=opt("rate_limit"),
+        stateful=opt("telnyx_stateful"),
     )
     results = Results(target=target, spec_sha256=loaded.sha256, seed=seed)
     context = RunContext(
@@ -227,6 +239,9 @@ def build_context(config: pytest.Config) -> RunContext:
         session=BoundedSession(target.max_response_bytes, target.timeout),
         webhook_url=opt("webhook_url"),
     )
+    from conformance.run.phases.scenarios import scenarios_for
+
+    context.scenarios = scenarios_for(index, opt("telnyx_scenarios"), builtin=not opt("no_scenarios"))
     from conformance.checks.knowledge import Knowledge, attach
 
     attach(schema, Knowledge(index, context.operations, target.max_response_bytes))  # what the checks read

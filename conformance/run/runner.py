@@ -45,6 +45,7 @@ def run(options: RunOptions) -> int:
 
         known = set(load_client(options.client, spec, index).operation_ids.values())
     _check_operation_ids(options.operation_ids, known, "the client's spec" if options.client else "the spec")
+    _check_scenarios(options, index)
     if options.last_failed:
         options.labels, previous_seed = last_failed(options.report_dir)
         if not options.labels:
@@ -132,6 +133,16 @@ def _resolve_shard(options: RunOptions) -> None:
         raise RunError(
             f"--shard {options.shard}: give --seed, the same on every shard (the merge checks it)", EXIT_USAGE
         )
+
+
+def _check_scenarios(options: RunOptions, index: Any) -> None:
+    """Scenario files are read before any server starts: a bad one is a usage error (exit 2)."""
+    from conformance.run.phases.scenarios import ScenarioError, scenarios_for
+
+    try:
+        scenarios_for(index, options.scenarios, builtin=not options.no_scenarios)
+    except ScenarioError as exc:
+        raise RunError(str(exc), EXIT_USAGE) from None
 
 
 def _check_operation_ids(wanted: list[str], known: set[str | None], where: str = "the spec") -> None:

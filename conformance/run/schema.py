@@ -17,10 +17,13 @@ def build_schema(
     operation_ids: list[str],
     labels: list[str] | None = None,
     rate_limit: str | None = None,
+    stateful: bool = False,
 ) -> Any:
     """The schemathesis schema: the target's URL and key, examples + coverage + fuzzing
     phases bounded by `max_examples`, every built-in check (all enabled by default) plus ours;
-    `labels` ("METHOD /path") narrow it further, `rate_limit` ("N/s") paces the requests."""
+    `labels` ("METHOD /path") narrow it further, `rate_limit` ("N/s") paces the requests.
+    `stateful` (`run --stateful`) lets schemathesis infer the links its state machine follows
+    (the Telnyx spec declares none); off, `as_state_machine()` finds no links at all."""
     import schemathesis
     from schemathesis.config import SchemathesisConfig
 
@@ -40,7 +43,7 @@ def build_schema(
                 "examples": {"enabled": True},
                 "coverage": {"enabled": True},
                 "fuzzing": {"enabled": True},
-                "stateful": {"enabled": False},
+                "stateful": {"enabled": stateful},
             },
             **({"rate-limit": rate_limit} if rate_limit else {}),
         }

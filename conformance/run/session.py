@@ -21,8 +21,10 @@ def pytest_args(
     """The pytest command line of the run (without the key: that goes through the environment)."""
     tests = Path(__file__).parent.parent / "suite" / "test_operations.py"
     report_dir = Path(options.report_dir)
-    args = [str(tests), *(str(tests.with_name(name)) for name in ("test_pagination.py", "test_lifecycle.py"))]
-    if options.client:  # the client's operations only: the walks and lifecycles are the pinned spec's
+    modules = ["test_pagination.py", "test_lifecycle.py", "test_scenarios.py"]
+    modules += ["test_stateful.py"] if options.stateful else []
+    args = [str(tests), *(str(tests.with_name(name)) for name in modules)]
+    if options.client:  # the client's operations only: the walks, lifecycles and scenarios are the pinned spec's
         args = [str(tests), "--client", options.client]
     args += ["-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent.parent)]
     # No assertion rewriting: the run's tests raise typed failures, and rewriting every module of
@@ -49,6 +51,7 @@ def pytest_args(
         args = [arg for arg in args if arg != "-q"] + ["-p", "no:terminal"]  # -q is the terminal plugin's
         args += [] if options.quiet else ["--progress"]
     for flag, values in (
+        ("--scenarios", options.scenarios),
         ("--include-tag", options.include_tags),
         ("--exclude-tag", options.exclude_tags),
         ("--include-operation-id", options.operation_ids),
@@ -60,6 +63,8 @@ def pytest_args(
         ("--allow-unpinned", options.allow_unpinned),
         ("--allow-writes", options.allow_writes),
         ("--read-only", options.read_only),
+        ("--no-scenarios", options.no_scenarios),
+        ("--stateful", options.stateful),
     ):
         if on:
             args.append(flag)

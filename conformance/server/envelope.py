@@ -11,6 +11,7 @@ NOT_FOUND = ("10005", "Resource not found", "The requested resource or URL could
 METHOD_NOT_ALLOWED = ("10006", "Method not allowed", "The method is not allowed for this resource.")
 RATE_LIMITED = ("10011", "Too many requests", "The rate limit was exceeded; retry after the reset.")
 BODY_TOO_LARGE = ("10007", "Request body too large", "The request body exceeds the server's limit.")
+IN_USE = ("10020", "Resource in use", "The resource is in use by another resource; remove that first.")
 SERVER_ERROR = ("10000", "Internal server error", "The server failed to handle the request.")
 
 

@@ -65,6 +65,7 @@ class Matrix:
     rows: list[Row]
     compared_with: str | None = None
     headline: list[str] = field(default_factory=list)  # the verdict in words (reporting/headline.py)
+    scenarios: list[dict[str, Any]] = field(default_factory=list)  # summary.json's `scenarios`
 
     def coverage(self) -> dict[str, Any]:
         ran = [r for r in self.rows if r.status != "skipped" and r.observed]
@@ -95,6 +96,15 @@ class Matrix:
         for row in sorted(self.rows, key=lambda r: (r.tag.lower(), r.path, r.method)):
             tags.setdefault(row.tag, []).append(row)
         return tags
+
+
+def scenario_line(scenario: Mapping[str, Any]) -> str:
+    """One scenario's outcome in words: `passed (7 steps)`, `failed at step 3 of 6: why`."""
+    steps = scenario.get("steps", 0)
+    if scenario.get("status") == "failed":
+        return f"failed at step {scenario.get('step')} of {steps}: {scenario.get('reason', '')}"
+    reason = f": {scenario['reason']}" if scenario.get("reason") else ""
+    return f"{scenario.get('status')} ({steps} steps){reason}"
 
 
 def share(part: int, whole: int) -> str:
@@ -185,7 +195,8 @@ def build(
     from conformance.reporting.headline import lines
 
     headline = lines(summary)[:-1]  # conforms or not, the spec's defects, setup, a client's drift
-    return Matrix(summary["target"]["base_url"], summary["spec"]["sha256"], summary["seed"], rows, headline=headline)
+    target, sha, seed = summary["target"]["base_url"], summary["spec"]["sha256"], summary["seed"]
+    return Matrix(target, sha, seed, rows, headline=headline, scenarios=list(summary.get("scenarios") or []))
 
 
 def compare(matrix: Matrix, previous: Mapping[str, Any], name: str) -> Matrix:

@@ -39,11 +39,26 @@ def _body(matrix: Matrix, title: str) -> str:
         _card("schema properties seen", cov["properties_seen"], cov["properties_documented"]),
         "</div>",
     ]
+    if matrix.scenarios:
+        parts.append(_scenarios(matrix))
     if matrix.compared_with is not None:
         parts.append(_comparison(matrix))
     parts.append(_tags(matrix))
     parts.append(_table(matrix))
     return "\n".join(parts)
+
+
+def _scenarios(matrix: Matrix) -> str:
+    from conformance.reporting.matrix import scenario_line
+
+    rows = "".join(
+        f'<tr><td><code>{escape(s["name"])}</code></td><td class="v-{escape(str(s.get("status")))}">'
+        f"{escape(scenario_line(s))}</td><td>{escape(str(s.get('file', '')))}</td></tr>"
+        for s in matrix.scenarios
+    )
+    return (
+        f'<h2>Scenarios</h2><table id="scenarios"><tr><th>scenario</th><th>outcome</th><th>file</th></tr>{rows}</table>'
+    )
 
 
 def _card(name: str, part: int, whole: int) -> str:

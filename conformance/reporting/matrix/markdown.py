@@ -1,7 +1,7 @@
 """The matrix as Markdown, for PR comments and CI job summaries: totals, coverage, the comparison,
 then one table per tag, the failures and the audit's findings per operation with their lines."""
 
-from conformance.reporting.matrix import Matrix, Row, share
+from conformance.reporting.matrix import Matrix, Row, scenario_line, share
 from conformance.triage import CLASSES
 
 
@@ -30,6 +30,10 @@ def render(matrix: Matrix) -> str:
         f"{cov['properties_seen']} / {cov['properties_documented']} |",
         "",
     ]
+    if matrix.scenarios:
+        out += ["## Scenarios", "", "| scenario | outcome | file |", "|---|---|---|"]
+        out += [f"| `{s['name']}` | {_cell(scenario_line(s))} | {_cell(s.get('file', ''))} |" for s in matrix.scenarios]
+        out.append("")
     if matrix.compared_with is not None:
         out += [f"## Compared with `{matrix.compared_with}`", ""]
         for kind, rows in matrix.changes().items():

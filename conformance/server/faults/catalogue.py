@@ -117,6 +117,9 @@ CATALOGUE: tuple[Fault, ...] = (
           "telnyx_deleted_resource_404", collection_op("get")),
     Fault("deleted-resource-still-listed", "keeps deleted resources in the list, though GET /{id} of one answers 404",
           "telnyx_deleted_resource_unlisted", collection_op("list")),
+    Fault("delete-in-use-accepted", "deletes a record another record still refers to by a `*_id` field "
+          "(an outbound voice profile a credential connection uses) instead of the documented error",
+          "telnyx_scenario_step", collection_op("delete")),
     Fault("missing-rate-limit-headers", "omits the x-ratelimit-* headers",
           "telnyx_rate_limit_headers", any_operation, no_rate_headers),
     Fault("inconsistent-rate-limit-headers", "sends x-ratelimit-remaining above the limit and a negative reset",

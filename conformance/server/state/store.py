@@ -21,6 +21,13 @@ from conformance.server.generation import GenerationError, generate
 from conformance.server.responses import Response, render, status_number
 from conformance.server.state.collections import Collection, infer_collections, infer_lists, reference_fields
 from conformance.server.state.pagination import paginate
+from conformance.server.state.relations import (
+    in_use_status,
+    mentions,
+    provisioned,
+    settings_fields,
+    settings_owner,
+)
 from conformance.server.validation import path_value_valid
 from spec.index import Operation, SpecIndex
 from spec.telnyx import data_schema, success_status
@@ -199,7 +206,27 @@ class Store:
         collection = self._item_collection(operation)
         if collection is not None:
             return self._item(ctx, collection)
+        if operation.method in ("patch", "put") and not ctx.faulty("update-ignored"):
+            self._settings(ctx)
         return None
+
+    def _settings(self, ctx: Context) -> None:
+        """A settings PATCH/PUT under a record (`/phone_numbers/{id}/messaging`) changes the
+        record (relations.settings_fields); the answer itself stays generated."""
+        assert ctx.operation is not None and ctx.match is not None
+        owner = settings_owner(self.collections, ctx.operation.path)
+        record_id = ctx.match.path_params.get(owner.id_param) if owner is not None else None
+        if owner is None or record_id is None:
+            return
+        found = self.record(owner, record_id)
+        fields = settings_fields(self.index, owner, ctx.parsed_body) if found is not None else {}
+        if found is None or not fields:
+            return
+        self.db.execute(
+            "UPDATE records SET fields = ?, version = version + 1 WHERE collection = ? AND id = ?",
+            (orjson.dumps({**found[2], **fields}).decode(), owner.path, record_id),
+        )
+        self._rows.pop(owner.path, None)
 
     def _owners(self, template: str) -> list[Collection]:
         """Collections whose item path is a prefix of `template` (their id must exist)."""
@@ -242,6 +269,9 @@ class Store:
         record_id = self._insert(collection, fields, seed=seed, created=True)
         if ctx.faulty("unresolvable-reference-id"):
             self._hand_over(fields)
+        for target, provided in provisioned(collection.path, fields, self.collections):
+            self._ensure_seeded(target)  # an order's numbers join the account's (relations.PROVISIONS)
+            self._insert(target, provided, seed=(seed + len(provided)) & 0x7FFFFFFF, created=True)
         return self._render_one(ctx, collection, self.record(collection, record_id))
 
     def _hand_over(self, fields: dict[str, Any]) -> None:
@@ -274,11 +304,32 @@ class Store:
             )
             self._rows.pop(collection.path, None)
             found = self.record(collection, record_id)
+        if method == "delete" and not ctx.faulty("delete-in-use-accepted"):
+            refused = self._in_use(ctx.operation, collection, record_id)
+            if refused is not None:
+                return refused
         if method == "delete" and not ctx.faulty("deleted-resource-retrievable"):
             self.db.execute("DELETE FROM records WHERE collection = ? AND id = ?", (collection.path, record_id))
             self._rows.pop(collection.path, None)
             self._deleted.setdefault(collection.path, {})[record_id] = found
         return self._render_one(ctx, collection, found)
+
+    def _in_use(self, operation: Operation, collection: Collection, record_id: str) -> Response | None:
+        """The documented error for deleting a record another record still refers to (a credential
+        connection's `outbound_voice_profile_id`, a number a settings PATCH gave a messaging
+        profile), None when nothing does."""
+        field = next((name for name, referred in self.references.items() if referred.path == collection.path), None)
+        status = in_use_status(operation.node.get("responses") or {}) if field is not None else None
+        if field is None or status is None:
+            return None
+        # A prefilter on the stored JSON text, then the nested walk: only rows mentioning the id.
+        rows = self.db.execute("SELECT collection, id, fields FROM records WHERE instr(fields, ?) > 0", (record_id,))
+        for owner, owner_id, fields in rows:
+            if mentions(orjson.loads(fields), field, record_id):
+                detail = f"{collection.path} {record_id} is in use by {owner} {owner_id} ({field}); remove that first"
+                code = 422 if not status.isdigit() else int(status)
+                return Response(code, envelope.simple(envelope.IN_USE, detail))
+        return None
 
     def _render_one(self, ctx: Context, collection: Collection, record: Any) -> Response:
         """The operation's documented success response, its `data` being this record."""

@@ -548,6 +548,26 @@ def test_deleted_resource_server_error(index: SpecIndex) -> None:
         assert call(app, "GET", f"/addresses/{never}").status_code == 404  # never existed: still 404
 
 
+@covers("delete-in-use-accepted")
+def test_delete_in_use_accepted(index: SpecIndex) -> None:
+    """A profile a connection refers to (`outbound.outbound_voice_profile_id`) is refused with the
+    documented 422 and the envelope; once the connection is gone it is deleted. The fault deletes it
+    at once (the named scenario voice-profile-in-use catches it, tests/conformance/run/test_scenarios.py)."""
+    connection = {"connection_name": "connection", "user_name": "conformance1", "password": "secret-password-1"}
+    for app, in_use in ((server(index), 422), (server(index, "delete-in-use-accepted"), 200)):
+        profile = call(app, "POST", "/outbound_voice_profiles", json={"name": "voice"}).json()["data"]["id"]
+        body = {**connection, "outbound": {"outbound_voice_profile_id": profile}}
+        made = call(app, "POST", "/credential_connections", json=body)
+        assert made.status_code == 201
+        refused = call(app, "DELETE", f"/outbound_voice_profiles/{profile}")
+        assert refused.status_code == in_use
+        if in_use == 422:
+            assert refused.json()["errors"][0]["title"] == "Resource in use"
+            assert call(app, "GET", f"/outbound_voice_profiles/{profile}").status_code == 200
+            assert call(app, "DELETE", f"/credential_connections/{made.json()['data']['id']}").status_code == 200
+            assert call(app, "DELETE", f"/outbound_voice_profiles/{profile}").status_code == 200
+
+
 @covers("deleted-resource-still-listed")
 def test_deleted_resource_still_listed(index: SpecIndex) -> None:
     address = first_id(index, "/addresses")
