@@ -61,3 +61,26 @@ def walk(
         for key in maps:
             if isinstance(node.get(key), dict):
                 stack.extend((f"{pointer}/{key}/{escape(name)}", sub, depth + 1) for name, sub in node[key].items())
+
+
+def step_down(doc: Any, pointers: Iterable[str], token: str | int) -> list[str]:
+    """The schemas one level down from `pointers` for the instance key or index `token`: the
+    named property (else `additionalProperties`), the `prefixItems` entry (else `items`). The
+    combinators and `$ref`s at the new level are the caller's `walk`."""
+    below: list[str] = []
+    for pointer in pointers:
+        node = get(doc, pointer, None)
+        if not isinstance(node, dict):
+            continue
+        if isinstance(token, str):
+            if isinstance(node.get("properties"), dict) and token in node["properties"]:
+                below.append(f"{pointer}/properties/{escape(token)}")
+            elif isinstance(node.get("additionalProperties"), dict):
+                below.append(f"{pointer}/additionalProperties")
+        else:
+            prefix = node.get("prefixItems")
+            if isinstance(prefix, list) and token < len(prefix):
+                below.append(f"{pointer}/prefixItems/{token}")
+            elif isinstance(node.get("items"), dict):
+                below.append(f"{pointer}/items")
+    return below

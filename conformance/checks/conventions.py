@@ -33,6 +33,7 @@ import orjson
 from spec.index import Operation, SpecIndex
 from spec.pointer import escape, get
 from spec.telnyx import documented_status, media_type, response_object
+from spec.walk import step_down
 from strategies.conventions import (
     COUNTRY,
     CURRENCY,
@@ -107,24 +108,9 @@ class Shape:
         if key not in self._children:
             if len(self._children) > MAX_MEMO:
                 self._children.clear()
-            groups = tuple(same_level(self.index, (p,)) for p in self._below(pointers, token))
+            groups = tuple(same_level(self.index, (p,)) for p in step_down(self.index.doc, pointers, token))
             self._children[key] = (groups, tuple(sorted({p for group in groups for p in group})))
         return self._children[key]
-
-    def _below(self, pointers: Pointers, token: str | int) -> list[str]:
-        below = []
-        for pointer in pointers:
-            node = get(self.index.doc, pointer, None)
-            if not isinstance(node, dict):
-                continue
-            if isinstance(token, str):
-                if isinstance(node.get("properties"), dict) and token in node["properties"]:
-                    below.append(f"{pointer}/properties/{escape(token)}")
-                elif isinstance(node.get("additionalProperties"), dict):
-                    below.append(f"{pointer}/additionalProperties")
-            elif isinstance(node.get("items"), dict):
-                below.append(f"{pointer}/items")
-        return below
 
     def discriminated(self, pointers: Pointers) -> frozenset[str]:
         """The properties a discriminator of these schemas names: their values are the schema

@@ -17,7 +17,6 @@ arrived for a while), then the verdicts per event type and check go into the rep
 """
 
 import contextlib
-import ipaddress
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 
 from conformance.run.options import EXIT_USAGE, RunError, RunOptions
 from conformance.server.webhooks.triggers import URL_FIELDS
+from conformance.target import is_loopback
 from spec.index import Operation, SpecIndex
 from spec.telnyx import flat_properties
 
@@ -50,7 +50,7 @@ def reachable(options: RunOptions) -> None:
             raise RunError(f"--webhook-public-url {options.webhook_public_url!r}: want an http(s) URL", EXIT_USAGE)
         return
     host = urlsplit(options.base_url).hostname if options.base_url else "127.0.0.1"
-    if not _loopback(host or ""):
+    if not is_loopback(host or ""):
         raise RunError(
             f"--webhooks: the target {host} cannot reach a sink on this machine's loopback; "
             "give --webhook-public-url URL (a tunnel to --webhook-port), or drop --webhooks",
@@ -58,15 +58,6 @@ def reachable(options: RunOptions) -> None:
         )
     if options.base_url and not options.webhook_public_key:
         raise RunError("--webhooks with --base-url: give --webhook-public-key FILE (the target's)", EXIT_USAGE)
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @contextlib.contextmanager

@@ -86,6 +86,7 @@ def parse_base_url(url: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
+    host = host.lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:

@@ -5,8 +5,8 @@ responses are validated by, and those that apply to one value inside a body. One
 from collections.abc import Iterable
 
 from spec.index import SCHEMA_LIST, SCHEMA_MAP, SCHEMA_ONE, Operation, SpecIndex
-from spec.pointer import escape, get
-from spec.walk import walk
+from spec.pointer import escape
+from spec.walk import step_down, walk
 
 
 def schemas_at(index: SpecIndex, roots: Iterable[str], path: Iterable[str | int], limit: int = 2000) -> set[str]:
@@ -15,22 +15,7 @@ def schemas_at(index: SpecIndex, roots: Iterable[str], path: Iterable[str | int]
     `prefixItems`, across `$ref` and the members of `allOf`/`anyOf`/`oneOf`."""
     current = _same_level(index, roots, limit)
     for token in path:
-        below: list[str] = []
-        for pointer in current:
-            node = get(index.doc, pointer, None)
-            if not isinstance(node, dict):
-                continue
-            if isinstance(token, str):
-                if isinstance(node.get("properties"), dict) and token in node["properties"]:
-                    below.append(f"{pointer}/properties/{escape(token)}")
-                elif isinstance(node.get("additionalProperties"), dict):
-                    below.append(f"{pointer}/additionalProperties")
-            else:
-                prefix = node.get("prefixItems")
-                if isinstance(prefix, list) and token < len(prefix):
-                    below.append(f"{pointer}/prefixItems/{token}")
-                elif isinstance(node.get("items"), dict):
-                    below.append(f"{pointer}/items")
+        below = step_down(index.doc, current, token)
         current = _same_level(index, below, limit)
         if not current:
             break

@@ -16,7 +16,6 @@ The webhook faults of the fault catalogue act here, on the headers and bodies se
 """
 
 import asyncio
-import ipaddress
 import logging
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ import orjson
 from nacl.signing import SigningKey
 
 from conformance.server.webhooks.signing import sign, signed_headers
+from conformance.target import is_loopback
 from spec.webhooks import SIGNATURE_HEADER, value_at
 
 log = logging.getLogger("telnyx_conformance.server.webhooks")
@@ -143,15 +143,6 @@ class Deliverer:
         except TimeoutError:
             return False
         return True
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def faulty_headers(key: SigningKey, raw: bytes, faults: frozenset[str], now: float) -> dict[str, str]:
