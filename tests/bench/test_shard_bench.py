@@ -27,7 +27,7 @@ def test_the_figures_and_the_section(tmp_path: Path) -> None:
     two = shard_bench.Batch(2, 22.0, [21.0, 19.0], [200 * 1024, 190 * 1024], 0.5, 100 * 1024, True)
     broken = shard_bench.Batch(4, failure="n4-k2: exit 2: boom")
     rows = shard_bench.rows(whole.wall_s, [two, broken])
-    assert rows[0][:6] == ["2", "21.0, 19.0", "21.0 s", "20.0 s", "1.05x", "22.0 s"]
+    assert rows[0][:7] == ["2", "21.0, 19.0", "21.0 s", "20.0 s", "1.05x", "1.05x", "22.0 s"]
     assert rows[0][-2:] == ["200 MiB / 390 MiB / 100 MiB", "yes"] and rows[1][1].startswith("failed")
     context = {
         "command": "python bench/shard_bench.py --include-tag Addresses",
@@ -40,6 +40,7 @@ def test_the_figures_and_the_section(tmp_path: Path) -> None:
         "max_examples": 25,
         "seed": 1,
         "latency_ms": 50.0,
+        "packing": "durations",
         "operations": 6,
         "collections": 3,
         "largest": 0.9,
@@ -47,5 +48,6 @@ def test_the_figures_and_the_section(tmp_path: Path) -> None:
     section = shard_bench.markdown_section(whole, [two], context)
     assert section.startswith(shard_bench.MARK_START) and section.rstrip().endswith(shard_bench.MARK_END)
     assert "small-selection check" in section and "only the operations tagged Addresses" in section
+    assert "packed by the unsharded run's `durations.json`" in section
     assert "6 operations in 3 collections" in section and "the largest taking 90%" in section
     assert "small-selection" not in shard_bench.markdown_section(whole, [two], {**context, "tags": []})
