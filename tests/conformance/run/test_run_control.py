@@ -61,7 +61,14 @@ def test_ctrl_c_keeps_what_was_gathered(shared_spec_path: Path, env: dict[str, s
     command = [sys.executable, "-m", "conformance.cli", "run", "--spec", str(shared_spec_path)]
     command += ["--include-tag", "Addresses", "--include-tag", "Billing", "--max-examples", "100", "--seed", "1"]
     command += ["--report-dir", str(report)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # A job started in the background by a non-interactive shell (`cmd &`) inherits SIGINT ignored,
+    # and Python then leaves it ignored. A handler (not SIG_IGN) in this process becomes SIG_DFL in
+    # the child at exec, so the run gets KeyboardInterrupt as from a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
