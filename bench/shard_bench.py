@@ -154,7 +154,21 @@ def run_batch(bench: Bench, total: int, whole: Path) -> Batch:
         return batch
     batch.merge_s, batch.merge_rss_kb = timed.wall_s, timed.rss_kb
     batch.agrees = verdicts(merged) == verdicts(whole)
+    if not batch.agrees:  # say where, before the temporary dirs go
+        for line in disagreements(verdicts(whole), verdicts(merged))[:10]:
+            warn(f"{total} shards: {line}")
     return batch
+
+
+def disagreements(whole: list[tuple[str, str, list[str]]], merged: list[tuple[str, str, list[str]]]) -> list[str]:
+    """The operations whose verdict differs: status and failing checks, unsharded -> merged."""
+    before = {label: (status, checks) for label, status, checks in whole}
+    after = {label: (status, checks) for label, status, checks in merged}
+    return [
+        f"{label}: {before.get(label)} unsharded, {after.get(label)} merged"
+        for label in sorted(set(before) | set(after))
+        if before.get(label) != after.get(label)
+    ]
 
 
 # --- the figures -----------------------------------------------------------------------------

@@ -51,3 +51,12 @@ def test_the_figures_and_the_section(tmp_path: Path) -> None:
     assert "packed by the unsharded run's `durations.json`" in section
     assert "6 operations in 3 collections" in section and "the largest taking 90%" in section
     assert "small-selection" not in shard_bench.markdown_section(whole, [two], {**context, "tags": []})
+
+
+def test_a_disagreement_names_the_operations() -> None:
+    whole = [("GET /a", "passed", []), ("GET /b", "failed", ["status_code_conformance"])]
+    merged = [("GET /a", "passed", []), ("GET /b", "passed", [])]
+    assert shard_bench.disagreements(whole, merged) == [
+        "GET /b: ('failed', ['status_code_conformance']) unsharded, ('passed', []) merged"
+    ]
+    assert shard_bench.disagreements(whole, whole) == []
