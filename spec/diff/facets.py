@@ -15,6 +15,7 @@ from typing import Any
 from spec.diff.pairs import SchemaPair
 from spec.diff.rules import Hit
 from spec.model.schema import BOUNDS_UPPER, View, canon, covered, tighter
+from spec.model.types import Node
 
 # format pairs (narrow, wide) where the wide one takes every value of the narrow one
 _WIDER_FORMATS = {
@@ -152,3 +153,78 @@ def pattern_added(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old, pair.new
     if not old.pattern and new.pattern is not None and new.pattern not in _ANY_STRING:
         yield Hit(old.pattern_pointer, new.pattern_pointer, f"pattern {new.pattern!r} added")
+
+
+# Keywords that describe a schema without constraining it, and those whose keys are names (of
+# properties, definitions), not keywords.
+_ANNOTATIONS = frozenset({"description", "title", "example", "examples", "$comment", "deprecated", "externalDocs"})
+_ANNOTATIONS |= {"xml", "discriminator", "readOnly", "writeOnly", "default", "$id", "$schema", "$anchor"}
+_NAMED = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs", "definitions"})
+_DEPTH = 24
+
+
+def essence(document: Any, value: Any, seen: frozenset[str] = frozenset(), depth: int = 0) -> Any:
+    """`value` with its local `$ref`s written out and its annotations (descriptions, examples,
+    `x-` extensions) left out: two subschemas with equal essences exclude the same values. A
+    `$ref` back into itself (a cycle) stays a `$ref`, compared by the name it is written with."""
+    if depth > _DEPTH:
+        return "..."
+    if isinstance(value, list):
+        return [essence(document, v, seen, depth + 1) for v in value]
+    if not isinstance(value, dict):
+        return value
+    ref = value.get("$ref")
+    if isinstance(ref, str):
+        target = document.resolve(ref)
+        if target is None or target[0] in seen:
+            return {"$ref": ref}
+        inlined = essence(document, target[1], seen | {target[0]}, depth + 1)
+        rest = essence(document, {k: v for k, v in value.items() if k != "$ref"}, seen, depth + 1)
+        return {"allOf": [inlined, rest]} if rest else inlined
+    found: dict[str, Any] = {}
+    for key, sub in value.items():
+        if key in _ANNOTATIONS or key.startswith("x-"):
+            continue
+        if key in _NAMED and isinstance(sub, dict):
+            found[key] = {name: essence(document, s, seen, depth + 2) for name, s in sub.items()}
+        else:
+            found[key] = essence(document, sub, seen, depth + 1)
+    return found
+
+
+def _negations(pair: SchemaPair) -> tuple[Node | None, Node | None, bool]:
+    """The `not` subschemas of both versions and whether they exclude different values."""
+    old, new = pair.old.negated, pair.new.negated
+    if old is None or new is None:
+        return old, new, old is not new
+    changed = essence(pair.old_views.document, old[1]) != essence(pair.new_views.document, new[1])
+    return old, new, changed
+
+
+def negation_narrowed(pair: SchemaPair) -> Iterator[Hit]:
+    """A `not` added, or one whose subschema changed: values accepted before may now be excluded."""
+    old, new, changed = _negations(pair)
+    if new is None or not changed:
+        return
+    if old is None:
+        yield Hit(pair.old.pointer, new[0], "`not` added: values it matches are now refused")
+    else:
+        yield Hit(old[0], new[0], "`not` subschema changed: values it did not match may now be refused")
+
+
+def negation_removed(pair: SchemaPair) -> Iterator[Hit]:
+    """A `not` removed: what it excluded is now valid."""
+    old, new, _ = _negations(pair)
+    if old is not None and new is None:
+        yield Hit(old[0], pair.new.pointer, "`not` removed: values it matched are now valid")
+
+
+def negation_widened(pair: SchemaPair) -> Iterator[Hit]:
+    """A `not` removed, or one whose subschema changed: values excluded before may now be valid."""
+    old, new, changed = _negations(pair)
+    if old is None or not changed:
+        return
+    if new is None:
+        yield Hit(old[0], pair.new.pointer, "`not` removed: values it matched may now be sent")
+    else:
+        yield Hit(old[0], new[0], "`not` subschema changed: values it matched may now be sent")

@@ -50,6 +50,8 @@ class View:
     # JSON Schema's other in-place applicators (`then`, `else`, `contains`, `prefixItems`...),
     # by a label the diff prints: compared below the node like properties and items.
     subschemas: dict[str, Node] = field(default_factory=dict)
+    # `not`: compared as a whole (what it excludes), never walked by the facet rules (it inverts)
+    negated: Node | None = None
     read_only: bool = False
     write_only: bool = False
 
@@ -165,13 +167,15 @@ def own_facets(pointer: str, raw: dict[str, Any]) -> View:
         additional_pointer=_at(pointer, raw, "additionalProperties"),
         items=(f"{pointer}/items", items) if isinstance(items, dict) else None,
         subschemas=_subschemas(pointer, raw),
+        negated=(f"{pointer}/not", raw["not"]) if isinstance(raw.get("not"), dict) else None,
         read_only=raw.get("readOnly") is True,
         write_only=raw.get("writeOnly") is True,
     )
 
 
 # Applicators whose subschema constrains the instance where it applies, so that a stricter
-# subschema is a stricter schema (`if` only selects and `not` inverts: neither is here).
+# subschema is a stricter schema (`if` only selects and `not` inverts: neither is here; `not`
+# is kept as `View.negated` and compared whole).
 APPLICATORS = ("then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties")
 APPLICATORS += ("contentSchema",)
 
@@ -288,7 +292,7 @@ def _first(parts: list[View]) -> View:
             if getattr(part, attr) is not None:
                 view = replace(view, **{attr: getattr(part, attr), where: getattr(part, where)})
                 break
-    for attr in ("items", "additional_node"):
+    for attr in ("items", "additional_node", "negated"):
         for part in parts:
             if getattr(part, attr) is not None:
                 view = replace(view, **{attr: getattr(part, attr)})
@@ -343,6 +347,7 @@ def either(pointer: str, branches: list[View]) -> View:
         additional_pointer=branches[0].additional_pointer,
         items=next((b.items for b in branches if b.items is not None), None),
         subschemas=subschemas,
+        negated=next((b.negated for b in branches if b.negated is not None), None),
         read_only=all(b.read_only for b in branches),
         write_only=all(b.write_only for b in branches),
     )

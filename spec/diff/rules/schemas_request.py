@@ -212,3 +212,59 @@ def request_additional_properties_closed(pair: SchemaPair):
     old, new = pair.old, pair.new
     if new.additional is False and old.additional is not False:
         yield Hit(old.additional_pointer, new.additional_pointer, "no longer accepts undeclared properties")
+
+
+@diff_rule(
+    "parameter-not-schema-changed",
+    "breaking",
+    "A parameter's `not` subschema was added or changed.",
+    side="sends",
+    subject="parameter",
+)
+def parameter_not_schema_changed(pair: SchemaPair):
+    """`not` inverts: what its subschema matches is refused. When that subschema changes, what is
+    excluded changes, so values accepted before may now be refused; whether the new one excludes
+    more or less cannot be told in general (a stricter subschema inside `not` excludes less), and
+    a client cannot tell either. A `not` added where there was none refuses what it matches.
+    Only annotations changed (descriptions, examples) is no change."""
+    yield from facets.negation_narrowed(pair)
+
+
+@diff_rule(
+    "parameter-not-schema-removed",
+    "info",
+    "A parameter's `not` subschema was removed.",
+    side="sends",
+    subject="parameter",
+)
+def parameter_not_schema_removed(pair: SchemaPair):
+    """What the `not` excluded is now valid: every value accepted before still is."""
+    yield from facets.negation_removed(pair)
+
+
+@diff_rule(
+    "request-not-schema-changed",
+    "breaking",
+    "A request body's (or property's) `not` subschema was added or changed.",
+    side="sends",
+    subject="request",
+)
+def request_not_schema_changed(pair: SchemaPair):
+    """What `not` excluded changed, so bodies accepted before may now be refused: a stricter
+    subschema inside `not` excludes less, a looser or a different one more, and in general the
+    direction cannot be told (nor can a client know it). The facet rules are not applied inside
+    `not` (they would read it backwards); the `not` is compared whole, `$ref`s written out and
+    annotations ignored. A `not` added where there was none refuses what it matches."""
+    yield from facets.negation_narrowed(pair)
+
+
+@diff_rule(
+    "request-not-schema-removed",
+    "info",
+    "A request body's (or property's) `not` subschema was removed.",
+    side="sends",
+    subject="request",
+)
+def request_not_schema_removed(pair: SchemaPair):
+    """What the `not` excluded is now accepted: every body accepted before still is."""
+    yield from facets.negation_removed(pair)

@@ -110,3 +110,18 @@ def response_bounds_relaxed(pair: SchemaPair):
     """A client may size buffers or validate by the documented bounds; a longer string or a
     larger number than it was told can come breaks those."""
     yield from facets.bounds_widened(pair)
+
+
+@diff_rule(
+    "response-not-schema-changed",
+    "warning",
+    "A success response value's `not` subschema changed or was removed.",
+    side="reads",
+    subject="response",
+)
+def response_not_schema_changed(pair: SchemaPair):
+    """The server may now send what the old version's `not` excluded, a value the client's
+    schema (and code written from it) does not expect; whether the change excludes more or less
+    cannot be told in general. A warning, as for a relaxed bound. A `not` added only narrows
+    what may come and is not reported."""
+    yield from facets.negation_widened(pair)

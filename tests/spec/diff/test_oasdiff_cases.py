@@ -21,7 +21,8 @@ def _changes(rule: str, case: str, fast: bool = True):
 def test_bounds_tightened_inside_then_else_and_prefix_items_are_breaking(fast: bool) -> None:
     """oasdiff's sub_schema_traversal pair: a stricter `then`, `else` or `prefixItems` member
     refuses bodies the old version accepted; the walk used to stop at properties and items."""
-    found = {c.message: c for c in _changes("request-property-bounds-tightened", "conditional-subschemas", fast)}
+    changes = _changes("request-property-bounds-tightened", "conditional-subschemas", fast)
+    found = {c.message: c for c in changes if c.rule == "request-property-bounds-tightened"}
     assert set(found) == {
         "request body (application/json) data.(then).value: minimum tightened from 0 to 5",
         "request body (application/json) data.(else).value: minLength tightened from 1 to 3",
@@ -32,11 +33,48 @@ def test_bounds_tightened_inside_then_else_and_prefix_items_are_breaking(fast: b
     assert change.new.pointer.endswith("/properties/data/then/properties/value/minimum") and change.new.line > 1
 
 
-def test_a_tighter_schema_under_not_is_not_reported() -> None:
-    """`not` inverts: a shorter maxLength inside it excludes fewer bodies, so the same rules
-    would read it backwards; it is left out of the walk (a documented limit)."""
-    messages = [c.message for c in _changes("request-property-bounds-tightened", "conditional-subschemas")]
-    assert not any("not" in message for message in messages)
+def test_a_changed_not_is_one_breaking_change_and_its_inside_is_not_walked() -> None:
+    """`not` inverts: a shorter maxLength inside it excludes fewer bodies, so the facet rules
+    would read it backwards. They are not applied inside it; the `not` is compared whole
+    (oasdiff's not_base -> not_revision pair, breaking for both of us)."""
+    changes = _changes("request-property-bounds-tightened", "conditional-subschemas")
+    assert not any("(not)" in c.message for c in changes)
+    found = [c for c in changes if c.rule == "request-not-schema-changed"]
+    assert [c.message for c in found] == [
+        "request body (application/json) data: `not` subschema changed: values it did not match may now be refused"
+    ]
+    assert found[0].level.label == "breaking" and found[0].new.pointer.endswith("/properties/data/not")
+
+
+def _with_not(tmp_path: Path, old_not: str, new_not: str, components: tuple[str, str] = ("", "")) -> list:
+    """request-not-schema-removed's old fixture with `not` set to `old_not`, then `new_not`."""
+    text = (FIXTURES / "request-not-schema-removed" / "old.yaml").read_text(encoding="utf-8")
+    assert "not: {enum: [internal]}" in text
+    models = []
+    for name, negated, tail in (("old.yaml", old_not, components[0]), ("new.yaml", new_not, components[1])):
+        (tmp_path / name).write_text(text.replace("{enum: [internal]}", negated) + tail, encoding="utf-8")
+        models.append(load_model(tmp_path / name, use_cache=False))
+    return diff_models(*models, fast=False).changes
+
+
+def test_a_not_differing_only_in_annotations_is_no_change(tmp_path: Path) -> None:
+    old = "{enum: [internal], description: reserved}"
+    new = "{enum: [internal], description: reserved tags, x-note: 1, examples: [internal]}"
+    assert _with_not(tmp_path, old, new) == []
+
+
+def test_a_not_is_compared_through_its_refs(tmp_path: Path) -> None:
+    """The same `$ref` in both versions, its target changed: what `not` excludes changed."""
+    ref = "{$ref: '#/components/schemas/Reserved'}"
+    reserved = "components:\n  schemas:\n    Reserved: {enum: [%s]}\n"
+    assert _with_not(tmp_path, ref, ref, (reserved % "internal", reserved % "internal")) == []
+    changes = _with_not(tmp_path, ref, ref, (reserved % "internal", reserved % "internal, test"))
+    assert [(c.rule, c.new.pointer) for c in changes] == [
+        (
+            "request-not-schema-changed",
+            "/paths/~1numbers/post/requestBody/content/application~1json/schema/properties/tag/not",
+        )
+    ]
 
 
 def test_a_server_host_written_without_its_scheme_is_not_a_path() -> None:
@@ -71,3 +109,17 @@ def test_a_parameter_leaving_its_json_content_is_a_serialization_change_not_a_ty
         ),
         ("parameter-type-changed", "cookie parameter 'test': type changed from object to string"),
     }
+
+
+def test_a_not_added_to_a_response_is_not_reported() -> None:
+    """In a response a new `not` only narrows what may come (response-not-schema-changed's
+    fixture read backwards: `region` gains one); a changed `not` is still reported."""
+    folder = FIXTURES / "response-not-schema-changed"
+    old, new = load_model(folder / "new.yaml", use_cache=False), load_model(folder / "old.yaml", use_cache=False)
+    found = [(c.rule, c.message) for c in diff_models(old, new, fast=False).changes]
+    assert found == [
+        (
+            "response-not-schema-changed",
+            "response 200 (application/json) status: `not` subschema changed: values it matched may now be sent",
+        )
+    ]
