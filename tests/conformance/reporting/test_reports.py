@@ -209,6 +209,19 @@ def test_quiet_run_prints_only_the_verdict(shared_spec_path: Path, environ: dict
     assert len(lines) == 5 and "failed" not in result.stdout
 
 
+def test_a_run_with_only_spec_defects_never_reads_failed(
+    shared_spec_path: Path, environ: dict[str, str], tmp_path: Path
+) -> None:
+    """pytest's own lines (a log, not a terminal) count the spec's defects by that name: the
+    target conforms, so nothing says `failed` (Addresses has undocumented status codes)."""
+    args = ["run", "--spec", str(shared_spec_path), "--include-tag", "Addresses", "--seed", "1"]
+    result = cli(environ, *args, "--max-examples", "2", "--report-dir", str(tmp_path / "r"), capture_output=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "failed" not in result.stdout.lower() and "FAILURES" not in result.stdout
+    assert re.search(r"\b\d+ with spec defects\b", result.stdout), result.stdout
+    assert "target conforms: 0 server failures in 6 operations tested" in result.stdout
+
+
 def test_report_without_node_says_how_to_get_it(faulty_run: tuple[Path, Any], environ: dict[str, str]) -> None:
     bare = {**environ, "PATH": "/nonexistent"}
     result = cli(bare, "report", "--report-dir", str(faulty_run[0]), capture_output=True)
