@@ -321,7 +321,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     label, context = label_of(item), active()
     if label is not None and context is not None:
-        counts = {k: len(op.failures) for k, op in context.results.operations.items()}
+        # Failures are counted before `record` only where the new ones are read after it.
+        needed = report.failed or context.allure
+        counts = {k: len(op.failures) for k, op in context.results.operations.items()} if needed else {}
         record(context, label, report, call, primary=getattr(item, "operation_label", None) == label)
         if report.failed:
             added = [f for k, op in context.results.operations.items() for f in op.failures[counts.get(k, 0) :]]

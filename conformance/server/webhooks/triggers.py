@@ -132,7 +132,7 @@ def event_types(index: SpecIndex) -> dict[str, Event]:
 
 def bodies(index: SpecIndex, trigger: Trigger, source: dict[str, Any], now: float) -> list[tuple[str, dict[str, Any]]]:
     """(event_type, body) of every event `trigger` sends, for a resource whose fields are `source`."""
-    known = event_types(index)
+    known = index.shared(event_types)  # once per spec, not per request
     found = []
     for _, value in trigger.events:
         event = known.get(value)
