@@ -4,8 +4,9 @@ made into the report dir one unsharded run would have written.
 Each shard dir holds its summary.json, tagged `"shard": {"index", "total", "selection"}` with
 the seed and the spec's sha256, and its whole part, `shard-results.json` (every operation it
 collected, what it observed, which operations it ran; conformance/run/shards.py). The merge
-refuses, in one line, shards of different specs, seeds, selections or N, and shards missing or
-given twice, naming them: nothing is ever dropped silently. It then folds the parts the way the
+refuses, in one line, shards of different specs, seeds, selections, partitions or N, shards
+missing or given twice (naming them), and shards whose own tests ran an operation twice or not at
+all: nothing is ever dropped silently, nor passed without having run. It then folds the parts the way the
 workers of one run are folded (conformance/reporting/parts.py) and writes summary.json,
 durations.json, junit.xml, matrix.html/.md, audit.sarif and allure-results/ (the shards' result
 files copied, the frame written once) with the same writers a run uses.
@@ -83,6 +84,7 @@ def check_shards(shards: list[ShardDir]) -> None:
         ("specs", lambda s: s.summary.get("spec", {}).get("sha256")),
         ("seeds", lambda s: s.summary.get("seed")),
         ("selections", lambda s: s.summary["shard"].get("selection")),
+        ("partitions (suite versions or --durations files)", lambda s: s.summary["shard"].get("partition")),
         ("shard counts (N)", lambda s: s.total),
     )
     for what, value in agree:
@@ -99,6 +101,32 @@ def check_shards(shards: list[ShardDir]) -> None:
     problems = ([f"missing shard {', '.join(missing)}"] if missing else []) + [f"shard {t} twice" for t in twice]
     if problems:
         raise MergeError(f"{len(shards)} shard dirs are not the {total} shards of one run: {'; '.join(problems)}")
+
+
+def check_coverage(shards: list[ShardDir]) -> None:
+    """Each operation's own test ran in exactly one shard. Two shards running one operation, or
+    none running one that no shard skipped or was interrupted before, means they planned apart:
+    their merge would count an operation twice, or call one that never ran passed."""
+    total = shards[0].total
+    runs: dict[str, list[int]] = {}
+    for shard in sorted(shards, key=lambda s: s.index):
+        for label in shard.part.get("ran", []):
+            runs.setdefault(label, []).append(shard.index)
+    twice = sorted((label, indexes) for label, indexes in runs.items() if len(indexes) > 1)
+    if twice:
+        label, indexes = twice[0]
+        where = " and ".join(f"{k}/{total}" for k in indexes)
+        raise MergeError(f"{len(twice)} operations ran in more than one shard (e.g. {label} in {where}): not one plan")
+    if any(shard.part.get("interrupted") for shard in shards):
+        return  # what an interrupted shard did not run is reported skipped, not missing
+    never = sorted(
+        label
+        for shard in shards
+        for label, raw in shard.part.get("operations", {}).items()
+        if label not in runs and raw.get("status") == "passed" and not raw.get("failures")
+    )
+    if never:
+        raise MergeError(f"{len(set(never))} operations ran in no shard (e.g. {never[0]}): not one plan")
 
 
 def merge_results(shards: list[ShardDir], api_key: str = "") -> Results:
@@ -120,6 +148,7 @@ def merge(
         raise MergeError(f"--report-dir {out} is one of the shard dirs: merge into a dir of its own")
     shards = [read_shard(d) for d in directories]
     check_shards(shards)
+    check_coverage(shards)
     sha = shards[0].summary["spec"]["sha256"]
     if loaded.sha256 != sha:
         raise MergeError(f"the spec at {loaded.path} (sha256 {loaded.sha256[:12]}) is not the shards' ({sha[:12]})")

@@ -62,7 +62,11 @@ def merged(copies: list[tuple[OperationResult, bool]]) -> OperationResult:
     """One operation's result from every part's copy of it. The status is that of the copy
     whose part ran the operation's own test (the others only collected it), made worse by any
     copy that failed or errored (another part's pagination or lifecycle test)."""
-    primary = next((op for op, ran in copies if ran), copies[0][0])
+    primary = next((op for op, ran in copies if ran), None)
+    if primary is None:  # no part ran its test: a part's own verdict of it (skipped), never a pass
+        primary = next((op for op, _ in copies if op.status != "passed"), copies[0][0])
+        primary = primary if primary.status != "passed" else dataclasses.replace(primary, status="skipped")
+        primary.reason = primary.reason or "not run: no part ran its test"
     result = dataclasses.replace(primary)
     for spec in dataclasses.fields(OperationResult):
         value = getattr(primary, spec.name)

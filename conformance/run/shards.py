@@ -23,6 +23,7 @@ Without a flag, the environment of a CI engine selects the shard: `TELNYX_SHARD=
 """
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -105,8 +106,8 @@ def costs(estimates: Mapping[str, float], measured: Mapping[str, float] | None) 
     """Each label's cost: its measured seconds, else its estimate scaled by the measured ones."""
     if not measured:
         return dict(estimates)
-    known = [label for label in estimates if label in measured]
-    scale = sum(measured[label] for label in known) / (sum(estimates[label] for label in known) or 1.0)
+    known = sorted(label for label in estimates if label in measured)
+    scale = math.fsum(measured[label] for label in known) / (math.fsum(estimates[label] for label in known) or 1.0)
     scale = scale if known and scale > 0 else 1.0
     return {label: float(measured[label]) if label in measured else value * scale for label, value in estimates.items()}
 
@@ -120,9 +121,9 @@ def collection(label: str) -> str:
 def partition_operations(cost: Mapping[str, float], total: int) -> list[list[str]]:
     """The operations of `cost` in `total` parts, each collection whole in one part."""
     groups: dict[str, list[str]] = {}
-    for label in cost:
+    for label in sorted(cost):  # one order on every machine: `cost` may come from a set
         groups.setdefault(collection(label), []).append(label)
-    weights = {name: sum(cost[label] for label in labels) for name, labels in groups.items()}
+    weights = {name: math.fsum(cost[label] for label in labels) for name, labels in groups.items()}
     return [sorted(label for name in part for label in groups[name]) for part in partition(weights, total)]
 
 
@@ -147,6 +148,13 @@ def selection_digest(choices: Mapping[str, Any], durations: bytes | None) -> str
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
+def partition_digest(parts: list[list[str]]) -> str:
+    """The whole partition, hashed: every shard computes all N parts, so shards that agree on
+    it run each operation exactly once between them (a different suite version, or a plan
+    that depended on the process, would not)."""
+    return hashlib.sha256(orjson.dumps(parts)).hexdigest()[:16]
+
+
 def read_durations(path: str) -> tuple[dict[str, float], bytes]:
     """Seconds per operation from a durations.json (or a report dir holding one), and its bytes."""
     from conformance.reporting.durations import DURATIONS, parse_durations
@@ -168,9 +176,11 @@ class ShardPlan:
     shard: Shard
     selection: str  # selection_digest
     labels: frozenset[str]  # this shard's operations
+    partition: str = ""  # partition_digest of all N parts: shards that planned apart do not merge
 
     def tag(self) -> dict[str, Any]:
-        return {"index": self.shard.index, "total": self.shard.total, "selection": self.selection}
+        tag = {"index": self.shard.index, "total": self.shard.total, "selection": self.selection}
+        return tag | ({"partition": self.partition} if self.partition else {})
 
 
 def plan(
@@ -196,7 +206,7 @@ def plan(
         if label in operations
     }
     parts = partition_operations(costs(estimates, measured), shard.total)
-    return ShardPlan(shard, selection_digest(choices, raw), frozenset(parts[shard.index - 1]))
+    return ShardPlan(shard, selection_digest(choices, raw), frozenset(parts[shard.index - 1]), partition_digest(parts))
 
 
 def finish(results: Any, report_dir: Path | None, plan: ShardPlan) -> None:

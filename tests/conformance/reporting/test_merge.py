@@ -31,7 +31,16 @@ def sha(shared_spec_path: Path) -> str:
 
 
 def write_shard(
-    directory: Path, index: int, total: int, sha: str, *, seed: int = 3, selection: str = "abc", owners: Any = None
+    directory: Path,
+    index: int,
+    total: int,
+    sha: str,
+    *,
+    seed: int = 3,
+    selection: str = "abc",
+    owners: Any = None,
+    partition: str = "",
+    interrupted: bool = False,
 ) -> Path:
     """A shard dir as a shard run leaves it: every label collected, its own run."""
     owners = owners or OWNERS
@@ -51,7 +60,10 @@ def write_shard(
         balance = results.operations["GET /balance"]
         balance.status = "failed"
         balance.failures.append(FailureRecord("telnyx_created_resource_retrievable", "server", f"x {SENTINEL}", None))
-    finish(results, directory, ShardPlan(Shard(index, total), selection, frozenset(mine)))
+    if interrupted:  # Ctrl-C before its own tests ran: what it did not run it reports skipped
+        results.ran.clear()
+        results.mark_interrupted()
+    finish(results, directory, ShardPlan(Shard(index, total), selection, frozenset(mine), partition))
     results.write(directory)
     write_durations(results, directory)
     allure = directory / "allure-results"
@@ -111,6 +123,7 @@ def test_two_shards_merge_into_one_run(
         ({"selection": "xyz"}, "different selections"),
         ({"total": 3}, "different shard counts"),
         ({"sha": "0" * 64}, "different specs"),
+        ({"partition": "p2"}, "different partitions"),
     ],
 )
 def test_shards_of_different_runs_are_refused(
@@ -121,10 +134,16 @@ def test_shards_of_different_runs_are_refused(
     changed: dict[str, Any],
     words: str,
 ) -> None:
-    one = write_shard(tmp_path / "one", 1, 2, sha)
-    other = {"seed": 3, "selection": "abc", "total": 2, "sha": sha} | changed
+    one = write_shard(tmp_path / "one", 1, 2, sha, partition="p1")
+    other = {"seed": 3, "selection": "abc", "total": 2, "sha": sha, "partition": "p1"} | changed
     two = write_shard(
-        tmp_path / "two", 2, other["total"], other["sha"], seed=other["seed"], selection=other["selection"]
+        tmp_path / "two",
+        2,
+        other["total"],
+        other["sha"],
+        seed=other["seed"],
+        selection=other["selection"],
+        partition=other["partition"],
     )
     code, _, stderr = merge(capsys, shared_spec_path, tmp_path / "out", one, two)
     assert code == 2 and words in stderr and len(stderr.strip().splitlines()) == 1, stderr
@@ -163,3 +182,58 @@ def test_what_is_no_shard_is_refused(
     assert code == 2 and "no shard-results.json" in stderr
     code, _, stderr = merge(capsys, shared_spec_path, tmp_path / "out", write_shard(tmp_path / "odd", 1, 1, "f" * 64))
     assert code == 2 and "is not the shards'" in stderr
+
+
+@pytest.mark.parametrize(
+    ("second", "words"),
+    [
+        (
+            {"GET /addresses/{id}": 2, "GET /balance": 2},
+            "1 operations ran in more than one shard (e.g. GET /addresses/{id} in 1/2 and 2/2)",
+        ),
+        (
+            {"GET /addresses": 3, "POST /addresses": 3, "GET /addresses/{id}": 3, "GET /balance": 3},
+            "1 operations ran in no shard (e.g. GET /balance)",
+        ),
+    ],
+)
+def test_shards_that_planned_apart_are_refused_not_counted_twice_or_passed_unrun(
+    tmp_path: Path,
+    sha: str,
+    shared_spec_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    second: dict[str, int],
+    words: str,
+) -> None:
+    """Shards of one tag but different plans (as a plan that depended on the process's hash seed
+    made them): an operation run twice, or run by none and else merged as a pass."""
+    one = write_shard(tmp_path / "one", 1, 2, sha)
+    two = write_shard(tmp_path / "two", 2, 2, sha, owners=second)
+    code, _, stderr = merge(capsys, shared_spec_path, tmp_path / "out", one, two)
+    assert code == 2 and words in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_what_an_interrupted_shard_did_not_run_is_skipped_in_the_merge(
+    tmp_path: Path, sha: str, shared_spec_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = write_shard(tmp_path / "one", 1, 2, sha)
+    two = write_shard(tmp_path / "two", 2, 2, sha, interrupted=True)
+    code, _, stderr = merge(capsys, shared_spec_path, tmp_path / "out", one, two)
+    merged = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
+    statuses = {f"{op['method']} {op['path']}": op["status"] for op in merged["operations"]}
+    # GET /balance: shard 2 never ran its test; shard 1's lifecycle had failed it
+    assert statuses == {"GET /addresses": "passed", "POST /addresses": "passed", "GET /addresses/{id}": "passed"} | {
+        "GET /balance": "failed"
+    }, stderr
+    three = write_shard(tmp_path / "three", 2, 2, sha, interrupted=True, owners={**OWNERS, "GET /addresses/{id}": 2})
+    code2, _, stderr = merge(
+        capsys,
+        shared_spec_path,
+        tmp_path / "out2",
+        write_shard(tmp_path / "four", 1, 2, sha, owners={**OWNERS, "GET /addresses/{id}": 2}),
+        three,
+    )
+    merged = orjson.loads((tmp_path / "out2" / "summary.json").read_bytes())
+    by_label = {f"{op['method']} {op['path']}": op for op in merged["operations"]}
+    assert code == code2 == 1 and by_label["GET /addresses/{id}"]["status"] == "skipped", stderr  # no unearned pass
