@@ -1,8 +1,10 @@
 """Benchmark a sharded conformance run: one process against N shards as local processes.
 
-Starts one reference server (`telnyx-conformance serve --latency-ms MS`: every answer waits MS,
+Starts a reference server (`telnyx-conformance serve --latency-ms MS`: every answer waits MS,
 as a remote API's round trip would), times the whole selection unsharded, then N shards at once
 (`run --shard K/N`, each its own process and report dir) for each N, and `merge` of their dirs.
+Each of those runs (the unsharded one, each N's shards together) gets a fresh server of its own:
+the same seeded records to start from, so their verdicts can be compared.
 Prints, per N: each shard's wall time, the slowest shard against the unsharded wall / N (the
 ideal), the wall time of the N together, the merge's time, peak RSS (per shard and summed, the
 merge's), and whether the merge says what the unsharded run says, operation by operation.
@@ -71,7 +73,8 @@ class Bench:
     tool: Path
     spec: Path
     work: Path
-    base_url: str
+    seed: int
+    latency_ms: float
     common: list[str]  # the options every run shares (budget, seed, selection)
     timeout: float
     known_durations: bool = True  # shards packed by the unsharded run's durations.json, as CI does with a cached one
@@ -89,8 +92,18 @@ def reference_server(tool: Path, spec: Path, seed: int, latency_ms: float, work:
         yield base
 
 
-def run_command(bench: Bench, report: Path, *extra: str) -> list[str]:
-    command = [str(bench.tool), "run", "--base-url", bench.base_url, "--api-key", TOKEN, "--spec", str(bench.spec)]
+@contextlib.contextmanager
+def fresh_server(bench: Bench, name: str) -> Iterator[str]:
+    """A reference server of its own for one run or one batch of shards: the records an earlier
+    run created or deleted would otherwise change what the next one's lists and deletes answer."""
+    work = bench.work / f"server-{name}"
+    work.mkdir(parents=True, exist_ok=True)
+    with reference_server(bench.tool, bench.spec, bench.seed, bench.latency_ms, work) as url:
+        yield url
+
+
+def run_command(bench: Bench, base_url: str, report: Path, *extra: str) -> list[str]:
+    command = [str(bench.tool), "run", "--base-url", base_url, "--api-key", TOKEN, "--spec", str(bench.spec)]
     return [*command, *bench.common, *extra, "--report-dir", str(report), "--quiet"]
 
 
@@ -132,16 +145,18 @@ def run_batch(bench: Bench, total: int, whole: Path) -> Batch:
     batch = Batch(total)
     dirs = [bench.work / f"n{total}-k{k}" for k in range(1, total + 1)]
     packing = ["--durations", str(whole / "durations.json")] if bench.known_durations else []
-    commands = [run_command(bench, d, "--shard", f"{k}/{total}", *packing) for k, d in enumerate(dirs, 1)]
     print(f"timing {total} shards ...", file=sys.stderr)
-    start = time.perf_counter()
     try:
-        with ThreadPoolExecutor(max_workers=total) as pool:
-            timings = list(pool.map(lambda kc: timed_run(bench, kc[1], f"n{total}-k{kc[0]}"), enumerate(commands, 1)))
+        with fresh_server(bench, f"n{total}") as url:
+            commands = [run_command(bench, url, d, "--shard", f"{k}/{total}", *packing) for k, d in enumerate(dirs, 1)]
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=total) as pool:
+                run = lambda kc: timed_run(bench, kc[1], f"n{total}-k{kc[0]}")  # noqa: E731
+                timings = list(pool.map(run, enumerate(commands, 1)))
+            batch.wall_s = time.perf_counter() - start
     except BenchError as exc:
         batch.failure = str(exc)
         return batch
-    batch.wall_s = time.perf_counter() - start
     batch.shard_walls = [t.wall_s for t in timings]
     batch.shard_rss_kb = [t.rss_kb for t in timings]
     merged = bench.work / f"merged-{total}"
@@ -311,11 +326,11 @@ def measure(args: argparse.Namespace, spec: Path, work: Path) -> tuple[Timed, li
     common = ["--max-examples", str(args.max_examples), "--seed", str(args.seed)]
     common += [word for tag in args.include_tag for word in ("--include-tag", tag)]
     common += ["--allow-unpinned"] if unpinned(spec) else []
-    with reference_server(tool, spec, args.seed, args.latency_ms, work) as url:
-        bench = Bench(tool, spec, work, url, common, args.timeout, args.packing == "durations")
-        print("timing the unsharded run ...", file=sys.stderr)
-        whole = timed_run(bench, run_command(bench, work / "whole"), "whole")
-        batches = [run_batch(bench, total, work / "whole") for total in args.totals]
+    bench = Bench(tool, spec, work, args.seed, args.latency_ms, common, args.timeout, args.packing == "durations")
+    print("timing the unsharded run ...", file=sys.stderr)
+    with fresh_server(bench, "whole") as url:
+        whole = timed_run(bench, run_command(bench, url, work / "whole"), "whole")
+    batches = [run_batch(bench, total, work / "whole") for total in args.totals]
     return whole, batches
 
 
