@@ -11,6 +11,7 @@ import os
 import random
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -179,10 +180,12 @@ class Runs:
         self.outputs: dict[str, subprocess.CompletedProcess[str]] = {}
 
     def run(self, name: str, *extra: str, env: dict[str, str] | None = None) -> None:
+        """One run in a process with a hash seed of its own, as on another machine (tox gives
+        every process of a session one PYTHONHASHSEED; a plan that read a set's order would
+        then agree with itself here and fall apart on N machines)."""
         report = self.root / name
-        self.outputs[name] = _cli(
-            _environ(self.cache, **(env or {})), "run", *self.base, *extra, "--report-dir", str(report)
-        )
+        own = {"PYTHONHASHSEED": str(zlib.crc32(name.encode())), **(env or {})}
+        self.outputs[name] = _cli(_environ(self.cache, **own), "run", *self.base, *extra, "--report-dir", str(report))
 
     def merge(self, name: str, shards: list[str]) -> subprocess.CompletedProcess[str]:
         args = [*(str(self.root / s) for s in shards), "--report-dir", str(self.root / name), "--spec", str(self.spec)]
