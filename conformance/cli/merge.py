@@ -5,8 +5,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from conformance.cli.common import EXIT_USAGE, spec_options
+from conformance.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, spec_options
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -56,4 +57,18 @@ def merge_command(args: argparse.Namespace) -> int:
     except RunError as exc:
         print(f"telnyx-conformance: error: {exc}", file=sys.stderr)
         return exc.code
-    return EXIT_USAGE if errors else code
+    if errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if code == EXIT_OK and _webhooks_failing(summary) else code
+
+
+def _webhooks_failing(summary: dict[str, Any]) -> int:
+    """Shards run with --webhooks: their folded section's headline, and its failing checks (they
+    count in the exit code, as in the run)."""
+    document = summary.get("webhooks")
+    if not isinstance(document, dict):
+        return 0
+    from conformance.reporting.webhooks import headline
+
+    print(headline(document), flush=True)
+    return int(document["totals"]["failed"]) + int(document["totals"]["error"])

@@ -157,7 +157,17 @@ def merge(
     run = MergedRun(
         results.target, results, loaded, index, {f"{op.method.upper()} {op.path}": op for op in index.operations}
     )
-    return results.summary(), write_merged(run, out, shards, previous)
+    summary, errors = results.summary(), write_merged(run, out, shards, previous)
+    ordered = sorted(shards, key=lambda s: s.index)
+    hooks = [(f"{s.index}/{s.total}", s.summary.get("webhooks")) for s in ordered]
+    hooks = [(shard, doc) for shard, doc in hooks if isinstance(doc, dict)]
+    if hooks:  # run --webhooks --shard: each shard's sink judged its deliveries
+        from conformance.reporting.webhooks import fold_sections, write_section
+
+        document, found = fold_sections(hooks)
+        summary["webhooks"] = document
+        errors += write_section(out, document, found)
+    return summary, errors
 
 
 def write_merged(run: MergedRun, out: Path, shards: list[ShardDir], previous: tuple[str, Any] | None) -> list[str]:

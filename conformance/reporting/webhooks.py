@@ -52,7 +52,39 @@ def section(records: list[Record], received: int, url: str, found: list[Case]) -
 def add_to_reports(report_dir: Path, records: list[Record], received: int, url: str) -> list[str]:
     """Amend the run's summary.json, junit.xml and matrix; the one-line errors of those that failed."""
     found = judged(records)
-    document = section(records, received, url, found)
+    return write_section(report_dir, section(records, received, url, found), found)
+
+
+# A case's verdict over several shards: the worst one (a check that failed anywhere failed).
+_RANK = {"skipped": 0, "passed": 1, "error": 2, "failed": 3}
+
+
+def fold_sections(sections: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], list[Case]]:
+    """The `webhooks` sections of a run's shards ("K/N", section) as one run's: deliveries
+    summed, event types in the order first received (shard order), each event type's check at
+    its worst verdict over the shards, with the shard named in its reason. Each shard had a sink
+    of its own, so the URL names them all."""
+    received = sum(int(doc.get("received", 0)) for _, doc in sections)
+    urls = list(dict.fromkeys(str(doc.get("url", "")) for _, doc in sections))
+    chosen: dict[tuple[str, str], Case] = {}
+    for shard, doc in sections:
+        for event, checks in doc.get("events", {}).items():
+            for name, data in checks.items():
+                reason = f"shard {shard}: {data['reason']}"
+                case = Case(event, name, data["verdict"], data["status"], data["elapsed"], reason, data.get("curl"))
+                kept = chosen.get((event, name))
+                if kept is None or _RANK[case.verdict] > _RANK[kept.verdict]:
+                    chosen[(event, name)] = case
+    found = list(chosen.values())
+    events: dict[str, dict[str, Any]] = {}
+    for case in found:
+        events.setdefault(case.event, {})[case.case] = case.as_dict()
+    document = {"url": ", ".join(urls), "received": received, "event_types": list(events), "events": events}
+    return document | {"totals": totals(found)}, found
+
+
+def write_section(report_dir: Path, document: dict[str, Any], found: list[Case]) -> list[str]:
+    """Add a judged `webhooks` section to the reports in `report_dir`: those that failed, in one line each."""
     return write_each(
         [
             ("summary.json (webhooks)", lambda: _summary(report_dir / "summary.json", document)),
@@ -88,15 +120,15 @@ def _append(path: Path, text: str) -> None:
     atomic_write(path, path.read_text(encoding="utf-8").rstrip() + "\n\n" + text)
 
 
-def headline(document: dict[str, Any], found: list[Case]) -> str:
-    bad = failing(found)
+def headline(document: dict[str, Any]) -> str:
+    bad = document["totals"]["failed"] + document["totals"]["error"]
     kinds = len(document["event_types"])
     state = "every check held" if not bad else f"{bad} event type checks did not hold"
     return f"webhooks: {document['received']} deliveries of {kinds} event types to {document['url']}: {state}"
 
 
 def markdown(document: dict[str, Any], found: list[Case]) -> str:
-    out = ["## Webhooks", "", f"**{headline(document, found)}**", ""]
+    out = ["## Webhooks", "", f"**{headline(document)}**", ""]
     out += ["| event_type | " + " | ".join(CHECKS) + " |", "|---|" + "---|" * len(CHECKS)]
     for event, checks in document["events"].items():
         out.append(f"| `{event}` | " + " | ".join(MARK[checks[c]["verdict"]] for c in CHECKS if c in checks) + " |")
@@ -120,7 +152,7 @@ def _html(path: Path, document: dict[str, Any], found: list[Case]) -> None:
     )
     notes = "".join(_note(c) for c in found if not c.held)
     part = (
-        f'<section id="webhooks"><h2>Webhooks</h2><p class="headline">{html.escape(headline(document, found))}</p>'
+        f'<section id="webhooks"><h2>Webhooks</h2><p class="headline">{html.escape(headline(document))}</p>'
         f"<table><thead><tr><th>event_type</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
         + (f"<ul>{notes}</ul>" if notes else "")
         + "</section>\n"

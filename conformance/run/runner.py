@@ -90,8 +90,6 @@ def _webhooks(options: RunOptions, index: Any) -> Iterator[Any]:
         return
     from conformance.run.webhooks import reachable, receiving
 
-    if options.shard is not None:  # `merge` does not fold the webhooks sections of shards (yet)
-        raise RunError(f"--webhooks is not supported with --shard {options.shard}: run it unsharded", EXIT_USAGE)
     reachable(options)
     with receiving(options, index) as found:
         yield found

@@ -41,6 +41,7 @@ def write_shard(
     owners: Any = None,
     partition: str = "",
     interrupted: bool = False,
+    lifecycle_failure: bool = True,
 ) -> Path:
     """A shard dir as a shard run leaves it: every label collected, its own run."""
     owners = owners or OWNERS
@@ -56,7 +57,7 @@ def write_shard(
         op.checks_run.add("status_code_conformance")
         op.cost.update({"seconds": 0.5, "requests": 2})
         results.requests += 2
-    if index == 1:  # its lifecycle (POST /addresses) found GET /balance, shard 2's, broken
+    if index == 1 and lifecycle_failure:  # its lifecycle (POST /addresses) found GET /balance, shard 2's, broken
         balance = results.operations["GET /balance"]
         balance.status = "failed"
         balance.failures.append(FailureRecord("telnyx_created_resource_retrievable", "server", f"x {SENTINEL}", None))
@@ -237,3 +238,37 @@ def test_what_an_interrupted_shard_did_not_run_is_skipped_in_the_merge(
     merged = orjson.loads((tmp_path / "out2" / "summary.json").read_bytes())
     by_label = {f"{op['method']} {op['path']}": op for op in merged["operations"]}
     assert code == code2 == 1 and by_label["GET /addresses/{id}"]["status"] == "skipped", stderr  # no unearned pass
+
+
+def webhooks_section(verdict: str, event: str, received: int) -> dict[str, Any]:
+    """A shard's `webhooks` section as `run --webhooks` amends its summary.json."""
+    case = {"verdict": verdict, "status": 200, "elapsed": 0.01, "reason": f"{verdict} here", "curl": None}
+    totals = {"cases": 1, "passed": 0, "failed": 0, "error": 0, "skipped": 0} | {verdict: 1}
+    return {
+        "url": f"http://127.0.0.1:{9000 + received}/",
+        "received": received,
+        "event_types": [event],
+        "events": {event: {"signature": case}},
+        "totals": totals,
+    }
+
+
+def test_the_shards_webhook_sections_fold_into_one_and_a_failed_check_fails_the_merge(
+    tmp_path: Path, sha: str, shared_spec_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = [write_shard(tmp_path / f"k{k}", k, 2, sha, lifecycle_failure=False) for k in (1, 2)]
+    sections = [webhooks_section("passed", "message.sent", 3), webhooks_section("failed", "message.sent", 2)]
+    for directory, section in zip(dirs, sections, strict=True):
+        data = orjson.loads((directory / "summary.json").read_bytes())
+        (directory / "summary.json").write_bytes(orjson.dumps(data | {"webhooks": section}))
+    code, stdout, stderr = merge(capsys, shared_spec_path, tmp_path / "out", *dirs)
+    merged = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())["webhooks"]
+    assert merged["received"] == 5 and merged["event_types"] == ["message.sent"]
+    case = merged["events"]["message.sent"]["signature"]
+    assert case["verdict"] == "failed" and case["reason"] == "shard 2/2: failed here"  # the worst, and where
+    assert merged["totals"]["failed"] == 1 and "1 event type checks did not hold" in stdout
+    assert code == 1, stdout + stderr  # every operation passed: the webhook check fails the merge
+    assert "webhooks.message.sent" in (tmp_path / "out" / "junit.xml").read_text()
+    clean = [write_shard(tmp_path / f"c{k}", k, 2, sha, lifecycle_failure=False) for k in (1, 2)]
+    code, stdout, stderr = merge(capsys, shared_spec_path, tmp_path / "clean", *clean)
+    assert code == 0 and "webhooks" not in orjson.loads((tmp_path / "clean" / "summary.json").read_bytes())

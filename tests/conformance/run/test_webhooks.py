@@ -5,6 +5,7 @@ its sink check; the private key never reaches any output or report; a target tha
 the sink, or a bad key file, is refused in one line (exit 2)."""
 
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -129,6 +130,42 @@ def test_only_positive_bodies_of_operations_with_a_url_field_are_pointed_at_the_
     assert unchanged.body["webhook_url"] == 5
 
 
-def test_webhooks_are_refused_on_a_shard(shared_spec_path: Path, env: dict[str, str]) -> None:
-    result = run_cli(env, "--spec", str(shared_spec_path), "--webhooks", "--shard", "1/2", "--seed", "1")
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--shard 1/2" in result.stderr
+def test_shards_with_webhooks_merge_into_the_unsharded_runs_section(
+    shared_spec_path: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two shards, each with its own embedded server and sink, and their merge: the same event
+    types, deliveries and verdicts as the unsharded run, in summary.json, JUnit and the matrix."""
+    whole = tmp_path / "whole"
+    assert run_webhooks(env, shared_spec_path, whole).returncode == 0
+    shards = [tmp_path / f"k{k}" for k in (1, 2)]
+    for k, report in enumerate(shards, 1):
+        done = run_webhooks(env, shared_spec_path, report, "--shard", f"{k}/2")
+        assert done.returncode == 0, done.stdout + done.stderr
+    merged = tmp_path / "merged"
+    command = [sys.executable, "-m", "conformance.cli", "merge", *map(str, shards), "--report-dir", str(merged)]
+    done = subprocess.run([*command, "--spec", str(shared_spec_path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "webhooks: " in done.stdout, done.stdout + done.stderr
+    one, many = (
+        orjson.loads((whole / "summary.json").read_bytes()),
+        orjson.loads((merged / "summary.json").read_bytes()),
+    )
+    assert summary_problems(many) == []
+    parts = [orjson.loads((report / "summary.json").read_bytes())["webhooks"] for report in shards]
+    assert all(part["received"] for part in parts)  # both shards' operations sent some
+
+    def verdicts(doc: dict) -> dict:
+        return {
+            (event, check): case["verdict"] for event, checks in doc["events"].items() for check, case in checks.items()
+        }
+
+    assert (
+        verdicts(many["webhooks"]) == verdicts(one["webhooks"])
+        and many["webhooks"]["received"] == one["webhooks"]["received"]
+    )
+    assert set(many["webhooks"]["event_types"]) == set(one["webhooks"]["event_types"])
+    assert many["webhooks"]["totals"] == one["webhooks"]["totals"]
+    suites = {s.get("name") for s in ET.parse(merged / "junit.xml").getroot()}
+    assert {f"webhooks.{event}" for event in one["webhooks"]["event_types"]} <= suites
+    assert (
+        "## Webhooks" in (merged / "matrix.md").read_text() and 'id="webhooks"' in (merged / "matrix.html").read_text()
+    )
