@@ -10,6 +10,7 @@ returns stays valid against the spec. Views are cached per record version.
 import re
 import sqlite3
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,7 +54,7 @@ class Store:
         self.collections = infer_collections(index)
         self.lists = infer_lists(index, self.collections)
         self.references = reference_fields(self.collections)  # `billing_group_id` -> /billing_groups
-        self.creates = 0
+        self.creates: Counter[str] = Counter()  # per collection: another's creates must not move its ids
         self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS records (collection TEXT, id TEXT, seq INTEGER, seed INTEGER, "
@@ -262,9 +263,11 @@ class Store:
         # create before any read would otherwise leave the collection with that one record.
         self._ensure_seeded(collection)
         # A create counter joins the seed: two creates with the same body are two records, and
-        # must not get the same generated ids (nor run out of valid id candidates).
-        self.creates += 1  # never reused: a count of records is, once some are deleted
-        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % self.creates
+        # must not get the same generated ids (nor run out of valid id candidates). It counts per
+        # collection, so a record's id and view do not depend on what other collections' clients
+        # (another shard, run at the same time) created before it.
+        self.creates[collection.path] += 1  # never reused: a count of records is, once some are deleted
+        body = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS) + b"#%d" % self.creates[collection.path]
         seed = zlib.crc32(body) & 0x7FFFFFFF
         record_id = self._insert(collection, fields, seed=seed, created=True)
         if ctx.faulty("unresolvable-reference-id"):

@@ -68,3 +68,22 @@ def test_a_profile_a_number_uses_cannot_be_deleted_until_the_number_is_released(
     assert refused.status_code == 422 and "in use by /phone_numbers" in refused.json()["errors"][0]["detail"]
     assert call(app, "DELETE", f"/phone_numbers/{number}").is_success
     assert call(app, "DELETE", f"/messaging_profiles/{profile_id}").status_code == 200
+
+
+def test_a_created_record_does_not_depend_on_other_collections_creates() -> None:
+    """Shards run collections at once against one server: what another collection's client
+    created before must not change a record's id or view (the create counter is per collection)."""
+    from spec.index import build_index
+    from spec.load import load_spec
+    from tests.conformance.server.faults.test_faults import SHARED_SPEC, call, server
+
+    index = build_index(load_spec(SHARED_SPEC, allow_unpinned=True, use_cache=False).data)
+    body = {"name": "pro", "whitelisted_destinations": ["US"]}
+
+    def created(app: object, before: int) -> dict:
+        for n in range(before):
+            assert call(app, "POST", "/billing_groups", json={"name": f"other-{n}"}).is_success
+        return call(app, "POST", "/messaging_profiles", json=body).json()["data"]
+
+    alone, after_others = created(server(index), 0), created(server(index), 3)
+    assert alone["id"] == after_others["id"] and alone == after_others
