@@ -57,7 +57,8 @@ def run(options: RunOptions) -> int:
     api_key = options.api_key or os.environ.get(ENV_KEY) or (None if options.base_url else secrets.token_urlsafe(24))
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     with contextlib.ExitStack() as stack:
-        hooks = stack.enter_context(_webhooks(options, index))
+        # (the index only when the sink needs it: a generator's frame holds its arguments until it ends)
+        hooks = stack.enter_context(_webhooks(options, index if options.webhooks else None))
         base_url = stack.enter_context(
             _target_url(options, spec.path, api_key or "", seed, hooks.private_key_file if hooks else None)
         )
@@ -70,8 +71,11 @@ def run(options: RunOptions) -> int:
         )
         for warning in _preflight(target, index):
             print(f"telnyx-conformance: warning: {target.redact(warning)}", file=sys.stderr)
+        # The session loads the spec and builds its index anew: ours would stay alive beside
+        # its copy for the whole session (what the webhooks sink needs of it, it holds).
+        spec_path, spec, index = spec.path, None, None
         print(f"seed: {seed}" + (f", shard {options.shard}" if options.shard is not None else ""), flush=True)
-        summary = run_pytest(options, target, spec.path, seed, hooks.url if hooks else None)
+        summary = run_pytest(options, target, spec_path, seed, hooks.url if hooks else None)
         failing = _finish_webhooks(hooks, options) if hooks and not summary.get("interrupted") else 0
     code = verdict(summary, options.fail_on, target, options.report_dir)
     if summary.get("interrupted"):

@@ -104,3 +104,31 @@ def test_compare_with_the_runs_own_report_dir(shared_spec_path: Path, env: dict[
     assert again.returncode == 0, again.stdout + again.stderr
     assert "## Compared with" in (report / "matrix.md").read_text()
     assert summary(report)["totals"]["operations"] == 1
+
+
+def test_the_session_runs_without_the_runners_copy_of_the_spec(
+    shared_spec_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The session loads the spec and builds its own index; the runner's (loaded for the
+    preflight) must not stay alive beside it (about 16 MiB on a small run, more on the whole
+    spec: it was held by the webhooks context's frame even without --webhooks)."""
+    import gc
+
+    import conformance.run.runner as runner
+    from conformance.run.options import RunOptions
+    from spec.index import SpecIndex
+    from spec.load import LoadedSpec
+
+    seen: list[int] = []
+
+    def session(*_: object) -> dict[str, object]:
+        gc.collect()
+        seen.append(sum(isinstance(o, LoadedSpec | SpecIndex) for o in gc.get_objects()))
+        raise KeyboardInterrupt  # no session: the count is all this test wants
+
+    monkeypatch.setattr(runner, "run_pytest", session)
+    monkeypatch.setenv("TELNYX_API_KEY", SENTINEL)
+    options = RunOptions(spec=str(shared_spec_path), include_tags=["Billing"], seed=1, report_dir=str(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(options)
+    assert seen == [0]
