@@ -257,8 +257,9 @@ def markdown_section(whole: Timed, batches: Sequence[Batch], context: dict) -> s
             if small
             else "every operation"
         ),
-        f"- Budget: `--max-examples {context['max_examples']}`, seed {context['seed']}, one reference server on "
-        f"loopback answering after `--latency-ms {context['latency_ms']:g}`; the N shards run as N local processes "
+        f"- Budget: `--max-examples {context['max_examples']}`, seed {context['seed']}, a reference server on "
+        f"loopback answering after `--latency-ms {context['latency_ms']:g}`, started afresh for the unsharded run "
+        "and for each N (the N shards share it); the N shards run as N local processes "
         "at once, each with its own report dir, then `telnyx-conformance merge`; shards packed by "
         + (
             "the unsharded run's `durations.json` (`--durations`, as CI does with a cached one)"
