@@ -119,11 +119,15 @@ def test_the_session_runs_without_the_runners_copy_of_the_spec(
     from spec.index import SpecIndex
     from spec.load import LoadedSpec
 
+    def alive() -> list[object]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, LoadedSpec | SpecIndex)]
+
+    earlier = alive()  # other tests' (fixtures, caches in this process): held, so no id is reused
     seen: list[int] = []
 
     def session(*_: object) -> dict[str, object]:
-        gc.collect()
-        seen.append(sum(isinstance(o, LoadedSpec | SpecIndex) for o in gc.get_objects()))
+        seen.append(sum(id(o) not in {id(e) for e in earlier} for o in alive()))
         raise KeyboardInterrupt  # no session: the count is all this test wants
 
     monkeypatch.setattr(runner, "run_pytest", session)
