@@ -68,7 +68,7 @@ def _webhooks_failing(summary: dict[str, Any]) -> int:
     document = summary.get("webhooks")
     if not isinstance(document, dict):
         return 0
-    from conformance.reporting.webhooks import headline
+    from conformance.reporting.webhooks import failing_checks, headline
 
     print(headline(document), flush=True)
-    return int(document["totals"]["failed"]) + int(document["totals"]["error"])
+    return failing_checks(document)

@@ -35,7 +35,7 @@ def failing(found: list[Case]) -> int:
     return sum(1 for case in found if not case.held)
 
 
-def section(records: list[Record], received: int, url: str, found: list[Case]) -> dict[str, Any]:
+def section(received: int, url: str, found: list[Case]) -> dict[str, Any]:
     """summary.json's `webhooks`: where deliveries went, how many came, each event type's checks."""
     events: dict[str, dict[str, Any]] = {}
     for case in found:
@@ -52,7 +52,7 @@ def section(records: list[Record], received: int, url: str, found: list[Case]) -
 def add_to_reports(report_dir: Path, records: list[Record], received: int, url: str) -> list[str]:
     """Amend the run's summary.json, junit.xml and matrix; the one-line errors of those that failed."""
     found = judged(records)
-    return write_section(report_dir, section(records, received, url, found), found)
+    return write_section(report_dir, section(received, url, found), found)
 
 
 # A case's verdict over several shards: the worst one (a check that failed anywhere failed).
@@ -76,11 +76,7 @@ def fold_sections(sections: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str,
                 if kept is None or _RANK[case.verdict] > _RANK[kept.verdict]:
                     chosen[(event, name)] = case
     found = list(chosen.values())
-    events: dict[str, dict[str, Any]] = {}
-    for case in found:
-        events.setdefault(case.event, {})[case.case] = case.as_dict()
-    document = {"url": ", ".join(urls), "received": received, "event_types": list(events), "events": events}
-    return document | {"totals": totals(found)}, found
+    return section(received, ", ".join(urls), found), found
 
 
 def write_section(report_dir: Path, document: dict[str, Any], found: list[Case]) -> list[str]:
@@ -120,8 +116,13 @@ def _append(path: Path, text: str) -> None:
     atomic_write(path, path.read_text(encoding="utf-8").rstrip() + "\n\n" + text)
 
 
+def failing_checks(document: dict[str, Any]) -> int:
+    """The event type checks of a `webhooks` section that did not hold (they fail the run)."""
+    return int(document["totals"]["failed"]) + int(document["totals"]["error"])
+
+
 def headline(document: dict[str, Any]) -> str:
-    bad = document["totals"]["failed"] + document["totals"]["error"]
+    bad = failing_checks(document)
     kinds = len(document["event_types"])
     state = "every check held" if not bad else f"{bad} event type checks did not hold"
     return f"webhooks: {document['received']} deliveries of {kinds} event types to {document['url']}: {state}"

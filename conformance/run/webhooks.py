@@ -99,7 +99,7 @@ def finish(receiving: Receiving, grace: float, report_dir: Path) -> int:
     log = receiving.sink.stop()
     errors = add_to_reports(report_dir, log.records, log.total, receiving.url)
     found = judged(log.records)
-    print(headline(section(log.records, log.total, receiving.url, found)), flush=True)
+    print(headline(section(log.total, receiving.url, found)), flush=True)
     for case in found:
         if not case.held:
             print(f"  {case.event} {case.case}: {case.reason}", flush=True)
